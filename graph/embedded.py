@@ -1,0 +1,218 @@
+"""The embedded store: versions on disk, a memory-mapped snapshot, and Ladybug for Cypher.
+
+The only module that imports ``ladybug``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import ladybug
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import queries
+from .config import Config
+from .cypher_guard import check_read_only
+from .data import GraphData
+from .errors import QueryError, StoreError
+from .graph import BeltGraph
+from .model import LABEL_LIST, REL_LIST, Schema
+from .store import CypherResult, ProgressFn
+from .versions import DataDir, open_snapshot, read_data, read_meta, write_snapshot
+
+DB_FILE = "db.lbug"
+
+
+def _db_options(config: Config) -> dict:
+    return {
+        "buffer_pool_size": int(config.get("embedded", "buffer_pool_mb")) * 1024 * 1024,
+        "max_num_threads": int(config.get("embedded", "max_threads")),
+    }
+
+
+def build_database(path: Path, data: GraphData, rels: dict[str, pa.Table], adj, config: Config,
+                   progress: ProgressFn | None = None) -> None:
+    """Create the Ladybug database of one version with the engine's bulk COPY from Arrow."""
+    schema = Schema(data.extra_node_props(), data.extra_rel_props())
+    db = ladybug.Database(str(path), **_db_options(config))
+    conn = ladybug.Connection(db)
+    try:
+        for stmt in queries.ladybug_schema(schema):
+            conn.execute(stmt)
+        steps = len(LABEL_LIST) + len(REL_LIST)
+        for i, lab in enumerate(LABEL_LIST, 1):
+            rows = data.nodes[lab.name]  # noqa: F841 - read by name in the COPY statement
+            if data.nodes[lab.name].num_rows:
+                conn.execute(queries.ladybug_copy_nodes(lab.name))
+            if progress:
+                progress(f"storing {lab.name}", i, steps)
+        for i, rel in enumerate(REL_LIST, len(LABEL_LIST) + 1):
+            table = rels[rel.name]
+            if table.num_rows:
+                if len(rel.ends) == 1:
+                    rows = table  # noqa: F841
+                    conn.execute(queries.ladybug_copy_rels(rel.name, *rel.ends[0]))
+                else:
+                    src_labels = _labels_of(adj, table.column("from"))
+                    for src, dst in rel.ends:
+                        rows = table.filter(pc.equal(src_labels, src))
+                        if rows.num_rows:
+                            conn.execute(queries.ladybug_copy_rels(rel.name, src, dst))
+            if progress:
+                progress(f"storing {rel.name}", i, steps)
+        conn.execute(queries.LADYBUG_CHECKPOINT)
+    except RuntimeError as e:
+        raise StoreError(f"the embedded engine could not store the graph: {e}") from None
+    finally:
+        conn.close()
+        db.close()
+
+
+def _labels_of(adj, ids: pa.ChunkedArray) -> pa.Array:
+    from .adjacency import LABEL_NAMES
+
+    pos = pc.index_in(ids, value_set=adj.ids).to_numpy(zero_copy_only=False)
+    names = pa.array(LABEL_NAMES)
+    return names.take(pa.array(adj.labels[pos].astype("int64")))
+
+
+# ---------------------------------------------------------------- values out of Ladybug
+
+def jsonable(v: Any) -> Any:
+    """Ladybug values as plain JSON-ready data: nodes and relationships as property maps
+    with ``_label`` / ``_type``, paths as {"nodes": [...], "rels": [...]}."""
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    if isinstance(v, (dt.date, dt.datetime, dt.time)):
+        return v.isoformat()
+    if isinstance(v, dt.timedelta):
+        return str(v)
+    if isinstance(v, decimal.Decimal):
+        return float(v)
+    if isinstance(v, uuid.UUID):
+        return str(v)
+    if isinstance(v, dict):
+        if "_NODES" in v and "_RELS" in v:
+            nodes = v["_NODES"]
+            ids = {_key(n.get("_ID")): n.get("id") for n in nodes}
+            return {"nodes": [jsonable(n) for n in nodes],
+                    "rels": [{**jsonable(r), "_from": ids.get(_key(r.get("_SRC"))), "_to": ids.get(_key(r.get("_DST")))}
+                             for r in v["_RELS"]]}
+        if "_SRC" in v and "_DST" in v:
+            return {"_type": v.get("_LABEL"),
+                    **{k: jsonable(x) for k, x in v.items() if not k.startswith("_") and x is not None}}
+        if "_LABEL" in v and "_ID" in v:
+            return {"_label": v.get("_LABEL"),
+                    **{k: jsonable(x) for k, x in v.items() if not k.startswith("_") and x is not None}}
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [jsonable(x) for x in v]
+    return str(v)
+
+
+def _key(internal: Any) -> Any:
+    return (internal.get("table"), internal.get("offset")) if isinstance(internal, dict) else internal
+
+
+# ---------------------------------------------------------------- the store
+
+class EmbeddedStore:
+    backend = "embedded"
+
+    def __init__(self, root: Path, config: Config):
+        self.root = Path(root)
+        self.config = config
+        self.dir = DataDir(self.root, int(config.get("store", "keep_versions")))
+        self._lock = threading.Lock()
+        self._graph: tuple[Path, BeltGraph] | None = None
+        self._db: tuple[Path, ladybug.Database] | None = None
+
+    def describe(self) -> str:
+        return f"embedded store at {self.root}"
+
+    # ------------------------------------------------------------ reading
+    def version(self) -> Path | None:
+        return self.dir.current()
+
+    def graph(self) -> BeltGraph:
+        """The live graph; re-resolved when another process swapped in a new version."""
+        current = self.version()
+        with self._lock:
+            if current is None:
+                return BeltGraph.from_data(GraphData.empty())
+            if self._graph is None or self._graph[0] != current:
+                self._graph = (current, open_snapshot(current))
+            return self._graph[1]
+
+    def read_data(self) -> GraphData:
+        current = self.version()
+        return GraphData.empty() if current is None else read_data(current)
+
+    def stats(self) -> dict:
+        current = self.version()
+        if current is None:
+            return GraphData.empty().counts()
+        return read_meta(current)["counts"]
+
+    def _database(self) -> ladybug.Database:
+        current = self.version()
+        if current is None:
+            raise StoreError(f"the store at {self.root} is empty: load a bundle first "
+                             "(beltgraph load data/sample)")
+        with self._lock:
+            if self._db is None or self._db[0] != current:
+                try:
+                    db = ladybug.Database(str(current / DB_FILE), read_only=True, **_db_options(self.config))
+                except RuntimeError as e:
+                    raise StoreError(f"cannot open the embedded database in {current}: {e}") from None
+                self._db = (current, db)
+            return self._db[1]
+
+    def cypher(self, query: str, params: dict | None = None, max_rows: int | None = None) -> CypherResult:
+        check_read_only(query)
+        max_rows = int(max_rows or self.config.get("cypher", "max_rows"))
+        conn = ladybug.Connection(self._database())
+        conn.set_query_timeout(int(self.config.get("cypher", "timeout_ms")))
+        start = time.perf_counter()
+        try:
+            result = conn.execute(query, params or {})
+            if isinstance(result, list):  # several statements slipped through: take none
+                raise QueryError("one statement at a time")
+            columns = result.get_column_names()
+            rows = []
+            while result.has_next():
+                if len(rows) == max_rows:
+                    return CypherResult(columns, rows, True, (time.perf_counter() - start) * 1000)
+                rows.append([jsonable(v) for v in result.get_next()])
+            return CypherResult(columns, rows, False, (time.perf_counter() - start) * 1000)
+        except RuntimeError as e:
+            msg = str(e)
+            if "Interrupted" in msg:
+                ms = self.config.get("cypher", "timeout_ms")
+                raise QueryError(f"query stopped after {ms} ms ([cypher] timeout_ms in config.toml)") from None
+            raise QueryError(msg.replace("\n", " ")) from None
+        finally:
+            conn.close()
+
+    # ------------------------------------------------------------ writing
+    def replace(self, data: GraphData, source: str, progress: ProgressFn | None = None) -> dict:
+        with self.dir.writer():
+            name, tmp = self.dir.new_version()
+            rels, adj = write_snapshot(data, tmp, {"source": source, "version": name}, progress)
+            build_database(tmp / DB_FILE, data, rels, adj, self.config, progress)
+            final = self.dir.commit(name, tmp)
+        return read_meta(final)["counts"]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db[1].close()
+                self._db = None
+            self._graph = None

@@ -1,0 +1,253 @@
+"""BeltGraph: the read-only view of one graph that every algorithm takes first.
+
+It holds the typed tables (nodes per label, relationships per type including
+SELLS and STREAMS_AT, facts, reviews), a compact adjacency for traversals, and
+builds a networkx MultiDiGraph on first use for exports and networkx algorithms.
+A store gives one from its snapshot files (memory-mapped, milliseconds); tests
+give one from records.
+
+>>> g = graph_from_records(
+...     nodes=[{"label": "Belt", "id": "b1", "name": "杭州四季青", "category": "apparel", "province": "浙江省"},
+...            {"label": "Merchant", "id": "m1", "name": "店"}],
+...     rels=[{"type": "IN_BELT", "from": "m1", "to": "b1"}])
+>>> g.node("b1")["label"], g.stats()["relationships"]["IN_BELT"]
+('Belt', 1)
+>>> sorted(g.nx.edges(keys=True))
+[('m1', 'b1', 'IN_BELT')]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Callable
+
+import networkx as nx
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .adjacency import Adjacency
+from .data import REVIEW_SCHEMA, GraphData, derive_rels, fact_schema, node_schema, rel_schema
+from .errors import NodeNotFound
+from .model import FACTS, LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST, REL_TYPES
+
+
+class LazyTables(Mapping):
+    """A mapping whose tables are read on first access."""
+
+    def __init__(self, names, loader: Callable[[str], pa.Table]):
+        self._names = list(names)
+        self._loader = loader
+        self._cache: dict[str, pa.Table] = {}
+
+    def __getitem__(self, name: str) -> pa.Table:
+        if name not in self._names:
+            raise KeyError(name)
+        if name not in self._cache:
+            self._cache[name] = self._loader(name)
+        return self._cache[name]
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self):
+        return len(self._names)
+
+
+def node_table_index(nodes: Mapping[str, pa.Table]) -> tuple[pa.Table, np.ndarray]:
+    """(id, label, name) of every node, and each node's row in its label table."""
+    parts, rows = [], []
+    for lab in LABEL_LIST:
+        t = nodes[lab.name]
+        parts.append(pa.table({
+            "id": t.column("id"), "label": pa.array([lab.name] * t.num_rows, pa.string()),
+            "name": t.column("name")}))
+        rows.append(np.arange(t.num_rows, dtype=np.int64))
+    return pa.concat_tables(parts), np.concatenate(rows) if rows else np.zeros(0, np.int64)
+
+
+def unplaqued_providers(providers: pa.Table) -> pa.Array:
+    if providers.num_rows == 0:
+        return pa.array([], pa.string())
+    plaque = pc.fill_null(providers.column("plaque"), True)
+    return providers.filter(pc.invert(plaque)).column("id").combine_chunks()
+
+
+def build_adjacency(nodes: Mapping[str, pa.Table], rels: Mapping[str, pa.Table]) -> Adjacency:
+    index, rows = node_table_index(nodes)
+    return Adjacency.build(index, dict(rels), unplaqued_providers(nodes["Provider"]), rows)
+
+
+class BeltGraph:
+    """One graph's tables, adjacency and (lazily) networkx form."""
+
+    def __init__(self, nodes: Mapping[str, pa.Table], rels: Mapping[str, pa.Table],
+                 facts: Mapping[str, pa.Table], reviews: pa.Table | None = None,
+                 adj: Adjacency | Callable[[], Adjacency] | None = None, meta: dict | None = None):
+        self.nodes = nodes
+        self.rels = rels
+        self.facts = facts
+        self._reviews = reviews
+        self._adj = adj
+        self._nx: nx.MultiDiGraph | None = None
+        self.meta = meta or {}
+
+    @classmethod
+    def from_data(cls, data: GraphData, meta: dict | None = None) -> "BeltGraph":
+        return cls(data.nodes, derive_rels(data), data.facts, data.reviews, None, meta)
+
+    @property
+    def reviews(self) -> pa.Table:
+        if self._reviews is None:
+            return REVIEW_SCHEMA.empty_table()
+        if callable(self._reviews):
+            self._reviews = self._reviews()
+        return self._reviews
+
+    @property
+    def adj(self) -> Adjacency:
+        if self._adj is None:
+            self._adj = build_adjacency(self.nodes, self.rels)
+        elif callable(self._adj) and not isinstance(self._adj, Adjacency):
+            self._adj = self._adj()
+        return self._adj
+
+    def __contains__(self, node_id: str) -> bool:
+        return self.adj.has(node_id)
+
+    def stats(self) -> dict:
+        if "counts" in self.meta:
+            return self.meta["counts"]
+        return {
+            "nodes": {lab.name: self.nodes[lab.name].num_rows for lab in LABEL_LIST},
+            "relationships": {r.name: self.rels[r.name].num_rows for r in REL_LIST},
+        }
+
+    def label(self, node_id: str) -> str:
+        return self.adj.label(self.adj.index(node_id))
+
+    def node(self, node_id: str) -> dict:
+        """All properties of a node, plus ``label``; NodeNotFound if absent."""
+        adj = self.adj
+        i = adj.index(node_id)
+        label = adj.label(i)
+        row = self.nodes[label].slice(int(adj.rows[i]), 1).to_pylist()[0]
+        if row.get("id") != node_id:  # rows index out of step: find by id
+            t = self.nodes[label]
+            hit = t.filter(pc.equal(t.column("id"), node_id)).to_pylist()
+            if not hit:
+                raise NodeNotFound(node_id)
+            row = hit[0]
+        return {"label": label, **{k: v for k, v in row.items() if v is not None}}
+
+    def nodes_of(self, label: str) -> pa.Table:
+        return self.nodes[label]
+
+    # ------------------------------------------------------------ networkx
+    @property
+    def nx(self) -> nx.MultiDiGraph:
+        """The whole graph as a networkx MultiDiGraph, built once on first use.
+
+        Node attributes: ``label`` and the non-null properties; edges are keyed by
+        type (``SELLS:2020Q3`` for the per-quarter types) with ``type`` and properties.
+        """
+        if self._nx is None:
+            self._nx = to_networkx(self)
+        return self._nx
+
+
+def to_networkx(g: BeltGraph, node_ids: set[str] | None = None) -> nx.MultiDiGraph:
+    """Build a networkx MultiDiGraph of the whole graph, or of the nodes in ``node_ids``."""
+    G = nx.MultiDiGraph()
+    keep = pa.array(sorted(node_ids), pa.string()) if node_ids is not None else None
+    for lab in LABEL_LIST:
+        t = g.nodes[lab.name]
+        if keep is not None:
+            t = t.filter(pc.is_in(t.column("id"), value_set=keep))
+        if t.num_rows == 0:
+            continue
+        cols = {name: t.column(name).to_pylist() for name in t.column_names}
+        ids = cols.pop("id")
+        names = list(cols)
+        G.add_nodes_from(
+            (nid, {"label": lab.name, **{k: cols[k][i] for k in names if cols[k][i] is not None}})
+            for i, nid in enumerate(ids))
+    for rel in REL_LIST:
+        t = g.rels[rel.name]
+        if keep is not None and t.num_rows:
+            t = t.filter(pc.and_(pc.is_in(t.column("from"), value_set=keep),
+                                 pc.is_in(t.column("to"), value_set=keep)))
+        if t.num_rows == 0:
+            continue
+        cols = {name: t.column(name).to_pylist() for name in t.column_names}
+        src, dst = cols.pop("from"), cols.pop("to")
+        names = list(cols)
+        keyed = REL_KEY_PROPS.get(rel.name, ())
+
+        def key(i, keyed=keyed, cols=cols, rel=rel):
+            return rel.name if not keyed else rel.name + ":" + ":".join(str(cols[k][i]) for k in keyed)
+
+        G.add_edges_from(
+            (src[i], dst[i], key(i), {"type": rel.name, **{k: cols[k][i] for k in names if cols[k][i] is not None}})
+            for i in range(len(src)))
+    return G
+
+
+# ---------------------------------------------------------------- records (tests, small graphs)
+
+def _typed_table(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    names = list(schema.names)
+    for r in rows:
+        for k in r:
+            if k not in names:
+                names.append(k)
+    fields = [schema.field(n) if n in schema.names else pa.field(n, pa.string()) for n in names]
+    cols = {n: [r.get(n) for r in rows] for n in names}
+    out = []
+    for f in fields:
+        vals = cols[f.name]
+        if f.type == pa.date32():
+            vals = [dt.date.fromisoformat(v) if isinstance(v, str) else v for v in vals]
+        if f.type == pa.list_(pa.string()):
+            vals = [v.split(";") if isinstance(v, str) else v for v in vals]
+        out.append(pa.array(vals, f.type))
+    return pa.Table.from_arrays(out, schema=pa.schema(fields))
+
+
+def data_from_records(nodes: list[dict] = (), rels: list[dict] = (), facts: dict[str, list[dict]] | None = None) -> GraphData:
+    """GraphData from plain dicts: nodes carry ``label``, relationships ``type``, ``from``, ``to``.
+
+    Defaults of the model apply (a Provider's level 1 and plaque true)."""
+    by_label: dict[str, list[dict]] = {lab.name: [] for lab in LABEL_LIST}
+    for n in nodes:
+        n = dict(n)
+        label = n.pop("label")
+        for p in LABELS[label].props:
+            if p.default is not None and n.get(p.name) is None:
+                n[p.name] = p.default
+        by_label[label].append(n)
+    by_type: dict[str, list[dict]] = {r.name: [] for r in REL_LIST}
+    for r in rels:
+        r = dict(r)
+        by_type[r.pop("type")].append(r)
+    data = GraphData.empty()
+    for lab, rows in by_label.items():
+        if rows:
+            data.nodes[lab] = _typed_table(rows, node_schema(lab))
+    for t, rows in by_type.items():
+        if rows:
+            data.rels[t] = _typed_table(rows, rel_schema(t))
+    for name, rows in (facts or {}).items():
+        if rows:
+            data.facts[name] = _typed_table(rows, fact_schema(name))
+    return data
+
+
+def graph_from_records(nodes: list[dict] = (), rels: list[dict] = (),
+                       facts: dict[str, list[dict]] | None = None) -> BeltGraph:
+    return BeltGraph.from_data(data_from_records(nodes, rels, facts))
+
+
+__all__ = ["BeltGraph", "LazyTables", "build_adjacency", "data_from_records", "graph_from_records",
+           "to_networkx", "FACTS", "REL_TYPES"]

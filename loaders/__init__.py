@@ -1,0 +1,47 @@
+"""Bundle loaders: read (folder, .zip, .xlsx), validate against the model, hand to a store.
+
+>>> callable(load_bundle)
+True
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from graph.data import upsert
+from graph.store import LoadSummary, ProgressFn, Store
+
+from .read import read_bundle
+from .validate import Validated, validate
+
+__all__ = ["load_bundle", "read_bundle", "validate", "Validated"]
+
+
+def load_bundle(store: Store, path: str | Path, merge: bool = False, max_errors: int = 50,
+                progress: ProgressFn | None = None) -> LoadSummary:
+    """Check a whole bundle, then replace (or merge into) the store's graph atomically.
+
+    Raises BundleError listing every problem (up to ``max_errors``); the store is
+    then untouched.
+    """
+    start = time.perf_counter()
+    raw = read_bundle(path, progress)
+    base = store.read_data() if merge else None
+    checked = validate(raw, base, max_errors)
+    data = upsert(base, checked.data, checked.present) if merge else checked.data
+    if merge:
+        data.reviews = base.reviews
+    else:
+        # Review history is a record of past decisions: a full load keeps it.
+        data.reviews = store.read_data().reviews if _has_graph(store) else data.reviews
+    counts = store.replace(data, str(path), progress)
+    facts = {name: t.num_rows for name, t in data.facts.items()}
+    warnings = list(checked.warnings) + [f"ignored {name}: not part of a bundle" for name in raw.ignored
+                                         if not Path(name).name.startswith(".")]
+    return LoadSummary("merge" if merge else "replace", str(path), counts, facts,
+                       checked.extra_columns, warnings, checked.files, time.perf_counter() - start)
+
+
+def _has_graph(store: Store) -> bool:
+    return any(store.stats()["nodes"].values())
