@@ -40,7 +40,7 @@ class Ctx:
 def common(f):
     """--data and --backend on every command (they may also come before the command)."""
 
-    @click.option("--data", "data_opt", metavar="DIR", envvar="BELTGRAPH_DATA",
+    @click.option("--data", "data_opt", metavar="DIR",
                   help="Store folder (env BELTGRAPH_DATA; default from config.toml).")
     @click.option("--backend", "backend_opt", type=click.Choice(["embedded", "neo4j"]), default=None,
                   help="Store backend (env BELTGRAPH_BACKEND).")
@@ -95,13 +95,20 @@ def main(ctx, config_path, data, backend):
 @main.command()
 @click.argument("bundle", type=click.Path(path_type=Path))
 @click.option("--merge", is_flag=True, help="Upsert by id into the loaded graph instead of replacing it.")
+@click.option("--if-empty", is_flag=True, help="Load only when the store holds no graph yet.")
 @json_option
 @common
-def load(obj: Ctx, bundle: Path, merge: bool, as_json: bool):
+def load(obj: Ctx, bundle: Path, merge: bool, if_empty: bool, as_json: bool):
     """Load a bundle (folder, .zip or .xlsx): all or nothing."""
     from loaders import load_bundle
 
     store = obj.store()
+    if if_empty and any(store.stats()["nodes"].values()):
+        if as_json:
+            emit_json({"ok": True, "mode": "skipped", "reason": "the store already holds a graph"})
+        else:
+            click.echo(f"{store.describe()} already holds a graph; not loading {bundle}", err=True)
+        return
     with Progress(enabled=not as_json) as progress:
         summary = load_bundle(store, bundle, merge=merge,
                               max_errors=int(obj.config.get("load", "max_errors")), progress=progress)

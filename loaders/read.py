@@ -160,12 +160,13 @@ def decode_text(data: bytes) -> tuple[str, str]:
     # Give the detector a sample that holds the non-ASCII text.
     first = next((i for i, b in enumerate(data) if b >= 0x80), 0)
     sample = data[max(0, first - 1000): first + 200_000]
-    best = charset_normalizer.from_bytes(sample).best()
-    guess = (best.encoding if best else "gb18030").lower().replace("-", "_")
-    # GB2312 and GBK are subsets of GB18030: decode with the superset so rare
-    # characters (生僻字 in names) survive.
-    if guess in ("gb2312", "gbk", "gb18030", "hz", "cp936") or best is None:
-        guess = "gb18030"
+    matches = charset_normalizer.from_bytes(sample)
+    names = [m.encoding.lower().replace("-", "_") for m in matches]
+    # Our users' files come from Excel on Chinese Windows: when the detector finds
+    # GB18030 (or its subsets GB2312/GBK) plausible at all, take it, since short
+    # Chinese samples are often scored a little higher as Big5 or CP949.
+    gb = [n for n in names if n in ("gb18030", "gbk", "gb2312", "cp936", "hz")]
+    guess = "gb18030" if gb or not names else names[0]
     try:
         return data.decode(guess), guess
     except (UnicodeDecodeError, LookupError):
@@ -238,6 +239,17 @@ def parse_csv(data: bytes, logical: str, display: str, progress: ProgressFn | No
     except pa.ArrowInvalid as e:
         return RawTable(logical, display, header, pa.table({}),
                         problems=[Problem(display, 1, f"cannot parse CSV: {e}")], encoding=encoding)
+    if any(p.line == 0 for p in bad_rows):
+        # The multi-threaded parser does not know line numbers: find the rows again.
+        reader = csv.reader(io.StringIO(text if text is not None else body.decode("utf-8"), newline=""),
+                            delimiter=delimiter)
+        found, prev = [], 0
+        for rec in reader:
+            start, prev = prev + 1, reader.line_num
+            if rec and len(rec) != len(header) and start > 1:
+                found.append(Problem(display, start, f"expected {len(header)} fields as in the header, "
+                                                     f"found {len(rec)}"))
+        bad_rows = found or bad_rows
     # Trim every cell; a cell of spaces is empty.
     cols = []
     for col in table.columns:

@@ -319,12 +319,11 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
     for a in range(na):
         own = sc_of_family.get(anchor_family[a])
         k = int(roster_size[a])
-        k_own = k if own is None or len(own) == 0 else int(round(k * 0.8))
         chosen = []
         if own is not None and len(own):
             w = sc_pop[own]
-            chosen += list(own[_weighted(rng, w, min(k_own, len(own)))])
-        chosen += list(rng.integers(0, nsc, k - len(chosen)))
+            chosen += list(rng.choice(own, size=min(k - max(1, k // 5), len(own)), replace=False, p=w / w.sum()))
+        chosen += list(rng.integers(0, nsc, max(1, k // 5)))
         roster.append(np.unique(np.array(chosen, dtype=np.int64)))
     roster_len = np.array([len(r) for r in roster])
     roster_off = np.r_[0, np.cumsum(roster_len)[:-1]]

@@ -164,6 +164,13 @@ def _range_mask(values, prop: Prop):
     return pc.fill_null(mask, False)
 
 
+def _a(noun: str) -> str:
+    """>>> _a("Anchor"), _a("Belt")
+    ('an Anchor', 'a Belt')
+    """
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def _fmt(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
@@ -359,7 +366,7 @@ def validate(raw: RawBundle, base: GraphData | None = None, max_errors: int = 50
                 row = valid.slice(int(i), 1).to_pylist()[0]
                 was = old.column("label")[pos[int(i)].as_py()].as_py()
                 problems.add(row["file"], raw_by_display[row["file"]].line(row["row"]),
-                             f"id {row['id']!r} is already a {was} in the loaded graph, not a {row['label']}")
+                             f"id {row['id']!r} is already {_a(was)} in the loaded graph, not {_a(row['label'])}")
             all_ids = pa.concat_tables([all_ids, old.filter(pc.invert(pc.is_in(old.column("id"), value_set=all_ids.column("id"))))])
     id_values = all_ids.column("id").combine_chunks() if all_ids.num_rows else pa.array([], pa.string())
     id_labels = all_ids.column("label").combine_chunks() if all_ids.num_rows else pa.array([], pa.string())
@@ -369,13 +376,14 @@ def validate(raw: RawBundle, base: GraphData | None = None, max_errors: int = 50
         pos = pc.index_in(col, value_set=id_values)
         missing = pc.and_(pc.is_valid(col), pc.is_null(pos))
         problems.add_rows(raw_t, _rows(missing),
-                          lambda r: f"{column} {col[r].as_py()!r}: no such node")
+                          lambda r: f"{column} {col[r].as_py()!r} does not exist")
         labels = id_labels.take(pc.fill_null(pos, 0)) if len(id_values) else pa.nulls(len(col), pa.string())
         labels = pc.if_else(pc.is_valid(pos), labels, None)
         wrong = pc.and_(pc.is_valid(pos), pc.invert(pc.is_in(labels, value_set=pa.array(allowed))))
         need = " or ".join(allowed)
         problems.add_rows(raw_t, _rows(wrong),
-                          lambda r: f"{column} {col[r].as_py()!r} is a {labels[r].as_py()}, but {what} needs a {need}")
+                          lambda r: f"{column} {col[r].as_py()!r} is {_a(labels[r].as_py())}, "
+                                    f"but {what} needs {_a(need)}")
         return labels
 
     for raw_t, name, table in rel_files:
@@ -387,7 +395,8 @@ def validate(raw: RawBundle, base: GraphData | None = None, max_errors: int = 50
             ok_pairs = pa.array([f"{a}>{b}" for a, b in rt.ends])
             known = pc.and_(pc.is_valid(src_l), pc.is_valid(dst_l))
             bad = pc.and_(known, pc.invert(pc.is_in(pair, value_set=ok_pairs)))
-            problems.add_rows(raw_t, _rows(bad), lambda r: f"{name} cannot go from a {src_l[r].as_py()} to a {dst_l[r].as_py()}")
+            problems.add_rows(raw_t, _rows(bad), lambda r: f"{name} cannot go from {_a(src_l[r].as_py())} "
+                                                           f"to {_a(dst_l[r].as_py())}")
         deduped, dropped = dedupe_last(table, ("from", "to") + REL_KEY_PROPS.get(name, ()))
         if dropped:
             warnings.append(f"{raw_t.display}: {dropped} repeated relationship row(s) merged (the last one kept)")
