@@ -35,6 +35,11 @@ TYPE_NAMES = [r.name for r in REL_LIST]
 _FILES = ("indptr", "nbr", "tmask", "labels", "rows", "unplaqued")
 
 
+def _bit_index(bits: np.ndarray) -> np.ndarray:
+    """The position of each single set bit (1 -> 0, 2 -> 1, 4 -> 2, ...)."""
+    return np.log2(bits).astype(np.int64)
+
+
 class _Ids:
     """Sequence view of an Arrow string array for bisect."""
 
@@ -65,49 +70,53 @@ class Adjacency:
     # ------------------------------------------------------------ building
     @classmethod
     def build(cls, nodes: pa.Table, rels: dict[str, pa.Table], unplaqued_ids: pa.Array | None = None,
-              rows: np.ndarray | None = None) -> "Adjacency":
-        """Build from a table of (id, label, name) and relationship tables with from/to columns."""
+              rows: np.ndarray | None = None, codes: np.ndarray | None = None) -> "Adjacency":
+        """Build from a table of (id, label, name) and relationship tables with from/to columns.
+
+        ``codes`` (label codes per row of ``nodes``) saves decoding the label column.
+        """
         order = pc.sort_indices(nodes.column("id")).to_numpy()
-        ids = nodes.column("id").take(pa.array(order)).combine_chunks()
-        names = nodes.column("name").take(pa.array(order)).combine_chunks()
-        lab = nodes.column("label").to_numpy(zero_copy_only=False)[order]
-        labels = np.fromiter((LABEL_CODES[x] for x in lab), dtype=np.int8, count=len(lab))
+        take = pa.array(order)
+        ids = nodes.column("id").take(take).combine_chunks()
+        names = nodes.column("name").take(take).combine_chunks()
+        if codes is None:
+            enc = pc.dictionary_encode(nodes.column("label")).combine_chunks()
+            to_code = np.array([LABEL_CODES[x] for x in enc.dictionary.to_pylist()], dtype=np.int8)
+            codes = to_code[enc.indices.to_numpy(zero_copy_only=False)] if len(enc) else np.zeros(0, np.int8)
+        labels = np.asarray(codes, dtype=np.int8)[order]
         n = len(ids)
-        if rows is None:
-            rows = np.zeros(n, dtype=np.int64)
-        else:
-            rows = np.asarray(rows, dtype=np.int64)[order]
+        rows = np.zeros(n, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)[order]
         unplaqued = np.zeros(n, dtype=bool)
         if unplaqued_ids is not None and len(unplaqued_ids):
             unplaqued = pc.is_in(ids, value_set=unplaqued_ids).to_numpy(zero_copy_only=False).astype(bool)
-        srcs, dsts, bits = [], [], []
-        for name, t in rels.items():
-            if t.num_rows == 0:
-                continue
-            s = pc.index_in(t.column("from"), value_set=ids).to_numpy(zero_copy_only=False)
-            d = pc.index_in(t.column("to"), value_set=ids).to_numpy(zero_copy_only=False)
-            srcs.append(s.astype(np.int64))
-            dsts.append(d.astype(np.int64))
-            bits.append(np.full(len(s), TYPE_BITS[name], dtype=np.uint16))
-        if srcs:
-            s = np.concatenate(srcs)
-            d = np.concatenate(dsts)
-            b = np.concatenate(bits)
+        present = [(name, t) for name, t in rels.items() if t.num_rows]
+        if present:
+            # One hash lookup for every relationship end of every type.
+            ends = pa.concat_arrays([c for _, t in present for col in ("from", "to")
+                                     for c in t.column(col).chunks])
+            pos = pc.index_in(ends, value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
+            s_parts, d_parts, b_parts, at = [], [], [], 0
+            for name, t in present:
+                m = t.num_rows
+                s_parts.append(pos[at:at + m])
+                d_parts.append(pos[at + m:at + 2 * m])
+                b_parts.append(np.full(m, TYPE_BITS[name], dtype=np.int64))
+                at += 2 * m
+            s, d, b = np.concatenate(s_parts), np.concatenate(d_parts), np.concatenate(b_parts)
             keep = s != d  # a self loop adds nothing to paths
             s, d, b = s[keep], d[keep], b[keep]
-            u = np.concatenate([s, d])
-            v = np.concatenate([d, s])
-            bb = np.concatenate([b, b])
-            key = u * n + v
-            order = np.argsort(key, kind="stable")
-            key, bb = key[order], bb[order]
+            # Pack (u, v, type bit) in one int64 and sort once: parallel relationships
+            # end up side by side and fold into one entry with a type mask.
+            packed = np.concatenate([(s * n + d) << 10 | _bit_index(b), (d * n + s) << 10 | _bit_index(b)])
+            packed.sort()
+            key = packed >> 10
+            bits = (np.int64(1) << (packed & 1023)).astype(np.uint16)
             starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
             ukey = key[starts]
-            tmask = np.bitwise_or.reduceat(bb, starts).astype(np.uint16)
-            uu = ukey // n
+            tmask = np.bitwise_or.reduceat(bits, starts).astype(np.uint16)
             nbr = (ukey % n).astype(np.int32)
             indptr = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(np.bincount(uu, minlength=n), out=indptr[1:])
+            np.cumsum(np.bincount(ukey // n, minlength=n), out=indptr[1:])
         else:
             nbr = np.zeros(0, dtype=np.int32)
             tmask = np.zeros(0, dtype=np.uint16)

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from . import queries
 from .config import Config
 from .cypher_guard import check_read_only
-from .data import GraphData
+from .data import GraphData, derive_rels
 from .errors import QueryError, StoreError
 from .graph import BeltGraph
 from .model import LABEL_LIST, REL_LIST, Schema
@@ -37,7 +37,7 @@ def _db_options(config: Config) -> dict:
     }
 
 
-def build_database(path: Path, data: GraphData, rels: dict[str, pa.Table], adj, config: Config,
+def build_database(path: Path, data: GraphData, rels: dict[str, pa.Table], config: Config,
                    progress: ProgressFn | None = None) -> None:
     """Create the Ladybug database of one version with the engine's bulk COPY from Arrow."""
     schema = Schema(data.extra_node_props(), data.extra_rel_props())
@@ -48,23 +48,15 @@ def build_database(path: Path, data: GraphData, rels: dict[str, pa.Table], adj, 
             conn.execute(stmt)
         steps = len(LABEL_LIST) + len(REL_LIST)
         for i, lab in enumerate(LABEL_LIST, 1):
-            rows = data.nodes[lab.name]  # noqa: F841 - read by name in the COPY statement
-            if data.nodes[lab.name].num_rows:
+            rows = data.nodes[lab.name]  # read by name in the COPY statement
+            if rows.num_rows:
                 conn.execute(queries.ladybug_copy_nodes(lab.name))
             if progress:
                 progress(f"storing {lab.name}", i, steps)
         for i, rel in enumerate(REL_LIST, len(LABEL_LIST) + 1):
-            table = rels[rel.name]
-            if table.num_rows:
-                if len(rel.ends) == 1:
-                    rows = table  # noqa: F841
-                    conn.execute(queries.ladybug_copy_rels(rel.name, *rel.ends[0]))
-                else:
-                    src_labels = _labels_of(adj, table.column("from"))
-                    for src, dst in rel.ends:
-                        rows = table.filter(pc.equal(src_labels, src))
-                        if rows.num_rows:
-                            conn.execute(queries.ladybug_copy_rels(rel.name, src, dst))
+            for (src, dst), rows in _split_by_ends(rel, rels[rel.name], data).items():
+                if rows.num_rows:
+                    conn.execute(queries.ladybug_copy_rels(rel.name, src, dst))
             if progress:
                 progress(f"storing {rel.name}", i, steps)
         conn.execute(queries.LADYBUG_CHECKPOINT)
@@ -75,12 +67,22 @@ def build_database(path: Path, data: GraphData, rels: dict[str, pa.Table], adj, 
         db.close()
 
 
-def _labels_of(adj, ids: pa.ChunkedArray) -> pa.Array:
-    from .adjacency import LABEL_NAMES
+def _split_by_ends(rel, table: pa.Table, data: GraphData) -> dict[tuple[str, str], pa.Table]:
+    """Rows of a relationship table per (from label, to label) pair: Ladybug copies each pair apart.
 
-    pos = pc.index_in(ids, value_set=adj.ids).to_numpy(zero_copy_only=False)
-    names = pa.array(LABEL_NAMES)
-    return names.take(pa.array(adj.labels[pos].astype("int64")))
+    The rows are validated, so each source id is of one of the pair labels; the
+    biggest label takes what the smaller ones do not, sparing a lookup in a large set.
+    """
+    if len(rel.ends) == 1 or table.num_rows == 0:
+        return {rel.ends[0]: table} if len(rel.ends) == 1 else {}
+    by_size = sorted(rel.ends, key=lambda e: data.nodes[e[0]].num_rows)
+    out, rest = {}, table
+    for src, dst in by_size[:-1]:
+        mask = pc.is_in(rest.column("from"), value_set=data.nodes[src].column("id"))
+        out[(src, dst)] = rest.filter(mask)
+        rest = rest.filter(pc.invert(mask))
+    out[by_size[-1]] = rest
+    return out
 
 
 # ---------------------------------------------------------------- values out of Ladybug
@@ -203,10 +205,31 @@ class EmbeddedStore:
 
     # ------------------------------------------------------------ writing
     def replace(self, data: GraphData, source: str, progress: ProgressFn | None = None) -> dict:
+        """Build a complete new version beside the live one, then swap it in.
+
+        The Cypher database and the snapshot are built at the same time: Ladybug's
+        COPY runs in its own thread (it releases the GIL) while NumPy builds the
+        adjacency.
+        """
         with self.dir.writer():
             name, tmp = self.dir.new_version()
-            rels, adj = write_snapshot(data, tmp, {"source": source, "version": name}, progress)
-            build_database(tmp / DB_FILE, data, rels, adj, self.config, progress)
+            rels = derive_rels(data)
+            failure: list[BaseException] = []
+
+            def build_db():
+                try:
+                    build_database(tmp / DB_FILE, data, rels, self.config, progress)
+                except BaseException as e:  # handed to the caller's thread below
+                    failure.append(e)
+
+            worker = threading.Thread(target=build_db, name="ladybug-copy")
+            worker.start()
+            try:
+                write_snapshot(data, rels, tmp, {"source": source, "version": name}, progress)
+            finally:
+                worker.join()
+            if failure:
+                raise failure[0]
             final = self.dir.commit(name, tmp)
         return read_meta(final)["counts"]
 

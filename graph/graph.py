@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
-import networkx as nx
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,6 +30,9 @@ from .adjacency import Adjacency
 from .data import REVIEW_SCHEMA, GraphData, derive_rels, fact_schema, node_schema, rel_schema
 from .errors import NodeNotFound
 from .model import FACTS, LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST, REL_TYPES
+
+if TYPE_CHECKING:  # networkx takes a third of a second to import: only when a graph is built
+    import networkx as nx
 
 
 class LazyTables(Mapping):
@@ -55,16 +57,17 @@ class LazyTables(Mapping):
         return len(self._names)
 
 
-def node_table_index(nodes: Mapping[str, pa.Table]) -> tuple[pa.Table, np.ndarray]:
-    """(id, label, name) of every node, and each node's row in its label table."""
-    parts, rows = [], []
-    for lab in LABEL_LIST:
+def node_table_index(nodes: Mapping[str, pa.Table]) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+    """(id, label, name) of every node, each node's row in its label table, and its label code."""
+    parts, rows, codes = [], [], []
+    for code, lab in enumerate(LABEL_LIST):
         t = nodes[lab.name]
         parts.append(pa.table({
             "id": t.column("id"), "label": pa.array([lab.name] * t.num_rows, pa.string()),
             "name": t.column("name")}))
         rows.append(np.arange(t.num_rows, dtype=np.int64))
-    return pa.concat_tables(parts), np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        codes.append(np.full(t.num_rows, code, dtype=np.int8))
+    return pa.concat_tables(parts), np.concatenate(rows), np.concatenate(codes)
 
 
 def unplaqued_providers(providers: pa.Table) -> pa.Array:
@@ -75,8 +78,8 @@ def unplaqued_providers(providers: pa.Table) -> pa.Array:
 
 
 def build_adjacency(nodes: Mapping[str, pa.Table], rels: Mapping[str, pa.Table]) -> Adjacency:
-    index, rows = node_table_index(nodes)
-    return Adjacency.build(index, dict(rels), unplaqued_providers(nodes["Provider"]), rows)
+    index, rows, codes = node_table_index(nodes)
+    return Adjacency.build(index, dict(rels), unplaqued_providers(nodes["Provider"]), rows, codes)
 
 
 class BeltGraph:
@@ -90,7 +93,7 @@ class BeltGraph:
         self.facts = facts
         self._reviews = reviews
         self._adj = adj
-        self._nx: nx.MultiDiGraph | None = None
+        self._nx: "nx.MultiDiGraph | None" = None
         self.meta = meta or {}
 
     @classmethod
@@ -146,7 +149,7 @@ class BeltGraph:
 
     # ------------------------------------------------------------ networkx
     @property
-    def nx(self) -> nx.MultiDiGraph:
+    def nx(self) -> "nx.MultiDiGraph":
         """The whole graph as a networkx MultiDiGraph, built once on first use.
 
         Node attributes: ``label`` and the non-null properties; edges are keyed by
@@ -157,8 +160,10 @@ class BeltGraph:
         return self._nx
 
 
-def to_networkx(g: BeltGraph, node_ids: set[str] | None = None) -> nx.MultiDiGraph:
+def to_networkx(g: BeltGraph, node_ids: set[str] | None = None) -> "nx.MultiDiGraph":
     """Build a networkx MultiDiGraph of the whole graph, or of the nodes in ``node_ids``."""
+    import networkx as nx
+
     G = nx.MultiDiGraph()
     keep = pa.array(sorted(node_ids), pa.string()) if node_ids is not None else None
     for lab in LABEL_LIST:

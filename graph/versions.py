@@ -32,7 +32,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from .adjacency import Adjacency
-from .data import REVIEW_SCHEMA, GraphData, derive_rels, fact_schema, node_schema, rel_schema
+from .data import REVIEW_SCHEMA, GraphData, fact_schema, node_schema, rel_schema
 from .errors import StoreError
 from .graph import BeltGraph, LazyTables, build_adjacency
 from .model import FACT_LIST, LABEL_LIST, REL_LIST, REL_TYPES
@@ -139,9 +139,9 @@ class DataDir:
 
 # ---------------------------------------------------------------- snapshot files
 
-def write_snapshot(data: GraphData, folder: Path, meta: dict, progress=None) -> tuple[dict, Adjacency]:
-    """Write the tables and adjacency of a version; return (rels, adjacency)."""
-    rels = derive_rels(data)
+def write_snapshot(data: GraphData, rels: dict[str, pa.Table], folder: Path, meta: dict,
+                   progress=None) -> Adjacency:
+    """Write the tables and adjacency of a version (``rels``: from :func:`derive_rels`)."""
     steps = len(LABEL_LIST) + len(REL_LIST) + len(FACT_LIST) + 2
     done = 0
 
@@ -175,7 +175,7 @@ def write_snapshot(data: GraphData, folder: Path, meta: dict, progress=None) -> 
             "created": dt.datetime.now().isoformat(timespec="seconds"), "format": 1}
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2))
     tick("meta")
-    return rels, adj
+    return adj
 
 
 def _schema_table(path: Path, schema: pa.Schema) -> pa.Table:

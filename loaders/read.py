@@ -196,16 +196,35 @@ def _record_lines(text: str, delimiter: str) -> np.ndarray:
     return np.asarray(starts, dtype=np.int64)
 
 
+def _utf8_prefix(data: bytes, size: int = 1 << 16) -> bool:
+    """Whether the first bytes decode as UTF-8 (a cut character at the end is fine)."""
+    try:
+        data[:size].decode("utf-8")
+        return True
+    except UnicodeDecodeError as e:
+        return e.start >= min(len(data), size) - 4
+
+
+def _read(body: bytes, names: list[str], delimiter: str, on_invalid) -> pa.Table:
+    return pacsv.read_csv(
+        pa.py_buffer(body),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                         invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=True, quoted_strings_can_be_null=True, null_values=[""]),
+    )
+
+
 def parse_csv(data: bytes, logical: str, display: str, progress: ProgressFn | None = None) -> RawTable:
     """Parse one CSV file's bytes into a RawTable of text cells."""
     if progress:
         progress(f"reading {display}", 0, len(data))
-    text, encoding = None, "utf-8"
+    text = None
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
-    try:
-        body.decode("utf-8")
-        encoding = "utf-8-sig" if body is not data else "utf-8"
-    except UnicodeDecodeError:
+    encoding = "utf-8-sig" if body is not data else "utf-8"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not _utf8_prefix(body):
         text, encoding = decode_text(data)
         body = text.encode("utf-8")
 
@@ -225,20 +244,19 @@ def parse_csv(data: bytes, logical: str, display: str, progress: ProgressFn | No
                                 f"expected {row.expected_columns} fields as in the header, found {row.actual_columns}"))
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(body),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True,
-                                           block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                             invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=True, quoted_strings_can_be_null=True, null_values=[""]),
-        )
-    except pa.ArrowInvalid as e:
-        return RawTable(logical, display, header, pa.table({}),
-                        problems=[Problem(display, 1, f"cannot parse CSV: {e}")], encoding=encoding)
+    table = None
+    for attempt in (1, 2):
+        try:
+            table = _read(body, names, delimiter, on_invalid)
+            break
+        except pa.ArrowInvalid as e:
+            if attempt == 2 or text is not None or "utf8" not in str(e).lower():
+                return RawTable(logical, display, header, pa.table({}),
+                                problems=[Problem(display, 1, f"cannot parse CSV: {e}")], encoding=encoding)
+            # Not UTF-8 after all (only the first bytes were): detect, decode, parse again.
+            bad_rows.clear()
+            text, encoding = decode_text(data)
+            body = text.encode("utf-8")
     if any(p.line == 0 for p in bad_rows):
         # The multi-threaded parser does not know line numbers: find the rows again.
         reader = csv.reader(io.StringIO(text if text is not None else body.decode("utf-8"), newline=""),

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph.data import GraphData, arrow_type, fact_schema, node_schema, rel_schema, dedupe_last
+from graph.data import GraphData, arrow_type, fact_schema, node_schema, rel_schema
 from graph.errors import BundleError, Problem
 from graph.model import FACTS, LABELS, REL_KEY_PROPS, REL_TYPES, ROLE_ALIASES, Prop
 
@@ -92,6 +92,9 @@ def convert(col: pa.ChunkedArray, prop: Prop) -> tuple[pa.Array, pa.ChunkedArray
             norm = pc.utf8_lower(col)
             return norm, _mask_bad(col, pc.is_in(norm, value_set=pa.array(prop.choices)))
         return col, None
+    fast = _fast_cast(col, kind)
+    if fast is not None:
+        return fast, None
     if kind == "int":
         ok = pc.match_substring_regex(col, INT_RE)
         clean = pc.replace_substring_regex(pc.if_else(ok, col, None), r"(^\+)|(\.0*$)", "")
@@ -139,6 +142,22 @@ def convert(col: pa.ChunkedArray, prop: Prop) -> tuple[pa.Array, pa.ChunkedArray
             bad.append(not ok or not items)
         return pa.array(out, pa.list_(pa.string())), pa.chunked_array([pa.array(bad, pa.bool_())])
     raise AssertionError(kind)
+
+
+def _fast_cast(col: pa.ChunkedArray, kind: str):
+    """Arrow's own strict cast, when every cell is already in canonical form (the common case)."""
+    target = {"int": pa.int64(), "float": pa.float64(), "date": pa.date32()}.get(kind)
+    if target is None:
+        return None
+    try:
+        values = pc.cast(col, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if kind == "float" and not pc.all(pc.fill_null(pc.is_finite(values), True)).as_py():
+        return None  # nan and inf are not numbers a user meant
+    if kind == "date" and values.null_count < len(values) and pc.min(pc.year(values)).as_py() < 1900:
+        return None
+    return values
 
 
 def _norm_choice(x: str) -> str:
@@ -262,6 +281,78 @@ def _table(cols: dict[str, object], schema: pa.Schema, extras: list[str]) -> pa.
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
+# ---------------------------------------------------------------- ids and keys
+
+class _IdLookup:
+    """Every node id with a label code, for one vectorised lookup of many columns."""
+
+    def __init__(self, ids: pa.Table):
+        self.names = list(LABELS)
+        self.code = {name: i for i, name in enumerate(self.names)}
+        self.values = ids.column("id").combine_chunks() if ids.num_rows else pa.array([], pa.string())
+        self.codes = np.zeros(ids.num_rows, dtype=np.int8)
+        if ids.num_rows:
+            enc = pc.dictionary_encode(ids.column("label")).combine_chunks()
+            to_code = np.array([self.code[x] for x in enc.dictionary.to_pylist()], dtype=np.int8)
+            self.codes = to_code[enc.indices.to_numpy(zero_copy_only=False)]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def positions(self, columns: list[pa.ChunkedArray]) -> list[np.ndarray]:
+        """The position of each cell's id in the lookup, -1 where absent (one hash build)."""
+        if not columns:
+            return []
+        chunks = [c for col in columns for c in pa.chunked_array(col).chunks]
+        allcells = pa.concat_arrays([c.cast(pa.string()) for c in chunks]) if chunks else pa.array([], pa.string())
+        pos = pc.fill_null(pc.index_in(allcells, value_set=self.values), -1).to_numpy(zero_copy_only=False)
+        out, start = [], 0
+        for col in columns:
+            out.append(pos[start:start + len(col)].astype(np.int64))
+            start += len(col)
+        return out
+
+
+def _last_of_each(key: np.ndarray) -> np.ndarray:
+    """Row numbers keeping the last row of each key, in row order.
+
+    >>> _last_of_each(np.array([5, 3, 5, 7])).tolist()
+    [1, 2, 3]
+    """
+    if len(key) < 2:
+        return np.arange(len(key))
+    rev = key[::-1]
+    _, first_in_rev = np.unique(rev, return_index=True)
+    return np.sort(len(key) - 1 - first_in_rev)
+
+
+def _report_duplicate_ids(valid: pa.Table, raw_by_display: dict, problems: Problems) -> None:
+    counts = valid.group_by("id", use_threads=False).aggregate([("row", "count")])
+    dup_ids = counts.filter(pc.greater(counts.column("row_count"), 1)).column("id")
+    dups = valid.filter(pc.is_in(valid.column("id"), value_set=dup_ids)).to_pylist()
+    first: dict[str, dict] = {}
+    for d in dups:
+        if d["id"] not in first:
+            first[d["id"]] = d
+            continue
+        f = first[d["id"]]
+        where = f"{f['file']}:{raw_by_display[f['file']].line(f['row'])}"
+        problems.add(d["file"], raw_by_display[d["file"]].line(d["row"]),
+                     f"duplicate id {d['id']!r} (first at {where})")
+
+
+def _report_duplicate_keys(raw_t: RawTable, keys, ft, problems: Problems) -> None:
+    idx = pa.table({"k": keys, "i": pa.array(np.arange(len(keys)))})
+    first = idx.group_by("k", use_threads=False).aggregate([("i", "min"), ("i", "count")])
+    dup_keys = first.filter(pc.greater(first.column("i_count"), 1))
+    firsts = dict(zip(dup_keys.column("k").to_pylist(), dup_keys.column("i_min").to_pylist()))
+    rows = _rows(pc.is_in(keys, value_set=dup_keys.column("k")))
+    rows = np.asarray([r for r in rows if firsts[keys[int(r)].as_py()] != r], dtype=np.int64)
+    label = "id" if ft.key == ("id",) else "row for " + " and ".join(ft.key)
+    problems.add_rows(raw_t, rows, lambda r: f"duplicate {label} {keys[r].as_py().replace(chr(31), ' ')!r} "
+                                             f"(first at line {raw_t.line(firsts[keys[r].as_py()])})")
+
+
 # ---------------------------------------------------------------- the bundle
 
 def validate(raw: RawBundle, base: GraphData | None = None, max_errors: int = 50) -> Validated:
@@ -339,19 +430,6 @@ def validate(raw: RawBundle, base: GraphData | None = None, max_errors: int = 50
     if id_tables:
         ids = pa.concat_tables(id_tables)
         valid = ids.filter(pc.is_valid(ids.column("id")))
-        counts = valid.group_by("id", use_threads=False).aggregate([("row", "count")])
-        dup_ids = counts.filter(pc.greater(counts.column("row_count"), 1)).column("id")
-        if len(dup_ids):
-            dups = valid.filter(pc.is_in(valid.column("id"), value_set=dup_ids)).to_pylist()
-            first: dict[str, dict] = {}
-            for d in dups:
-                if d["id"] not in first:
-                    first[d["id"]] = d
-                    continue
-                f = first[d["id"]]
-                where = f"{f['file']}:{raw_by_display[f['file']].line(f['row'])}"
-                problems.add(d["file"], raw_by_display[d["file"]].line(d["row"]),
-                             f"duplicate id {d['id']!r} (first at {where})")
     else:
         valid = pa.table({"id": pa.array([], pa.string()), "label": pa.array([], pa.string())})
 
@@ -368,56 +446,65 @@ def validate(raw: RawBundle, base: GraphData | None = None, max_errors: int = 50
                 problems.add(row["file"], raw_by_display[row["file"]].line(row["row"]),
                              f"id {row['id']!r} is already {_a(was)} in the loaded graph, not {_a(row['label'])}")
             all_ids = pa.concat_tables([all_ids, old.filter(pc.invert(pc.is_in(old.column("id"), value_set=all_ids.column("id"))))])
-    id_values = all_ids.column("id").combine_chunks() if all_ids.num_rows else pa.array([], pa.string())
-    id_labels = all_ids.column("label").combine_chunks() if all_ids.num_rows else pa.array([], pa.string())
+    lookup = _IdLookup(all_ids)
 
-    def check_ends(raw_t: RawTable, table: pa.Table, column: str, allowed: tuple[str, ...], what: str) -> pa.Array:
+    # ---- every relationship and fact end, looked up in one pass over the ids
+    refs = []
+    for raw_t, name, table in rel_files:
+        rt = REL_TYPES[name]
+        refs.append((raw_t, table, "from", rt.src_labels, name))
+        refs.append((raw_t, table, "to", rt.dst_labels, name))
+    for raw_t, name, table in fact_files:
+        for ref in FACTS[name].refs:
+            refs.append((raw_t, table, ref.column, (ref.label,), f"{name}.{ref.column}"))
+    # The ids themselves go first: a position other than their own row is a duplicate.
+    own, *positions = lookup.positions([valid.column("id")] + [t.column(c) for _, t, c, _, _ in refs])
+    if (own != np.arange(len(own))).any():
+        _report_duplicate_ids(valid, raw_by_display, problems)
+    ends = {}
+    for (raw_t, table, column, allowed, what), pos in zip(refs, positions):
+        ends[(id(table), column)] = pos
         col = table.column(column)
-        pos = pc.index_in(col, value_set=id_values)
-        missing = pc.and_(pc.is_valid(col), pc.is_null(pos))
-        problems.add_rows(raw_t, _rows(missing),
-                          lambda r: f"{column} {col[r].as_py()!r} does not exist")
-        labels = id_labels.take(pc.fill_null(pos, 0)) if len(id_values) else pa.nulls(len(col), pa.string())
-        labels = pc.if_else(pc.is_valid(pos), labels, None)
-        wrong = pc.and_(pc.is_valid(pos), pc.invert(pc.is_in(labels, value_set=pa.array(allowed))))
+        present_cells = ~np.asarray(pc.is_null(col).to_numpy(zero_copy_only=False), dtype=bool)
+        missing = np.flatnonzero(present_cells & (pos < 0))
+        problems.add_rows(raw_t, missing, lambda r, col=col, column=column: f"{column} {col[r].as_py()!r} does not exist")
+        codes = lookup.codes[np.maximum(pos, 0)] if len(lookup.codes) else np.zeros(len(pos), np.int8)
+        allowed_codes = [lookup.code[a] for a in allowed if a in lookup.code]
+        wrong = np.flatnonzero((pos >= 0) & ~np.isin(codes, allowed_codes))
         need = " or ".join(allowed)
-        problems.add_rows(raw_t, _rows(wrong),
-                          lambda r: f"{column} {col[r].as_py()!r} is {_a(labels[r].as_py())}, "
-                                    f"but {what} needs {_a(need)}")
-        return labels
+        problems.add_rows(raw_t, wrong, lambda r, col=col, column=column, codes=codes, what=what, need=need:
+                          f"{column} {col[r].as_py()!r} is {_a(lookup.names[codes[r]])}, but {what} needs {_a(need)}")
 
     for raw_t, name, table in rel_files:
         rt = REL_TYPES[name]
-        src_l = check_ends(raw_t, table, "from", rt.src_labels, name)
-        dst_l = check_ends(raw_t, table, "to", rt.dst_labels, name)
+        src, dst = ends[(id(table), "from")], ends[(id(table), "to")]
         if len(rt.ends) > 1 and table.num_rows:
-            pair = pc.binary_join_element_wise(pc.fill_null(src_l, "?"), pc.fill_null(dst_l, "?"), ">")
-            ok_pairs = pa.array([f"{a}>{b}" for a, b in rt.ends])
-            known = pc.and_(pc.is_valid(src_l), pc.is_valid(dst_l))
-            bad = pc.and_(known, pc.invert(pc.is_in(pair, value_set=ok_pairs)))
-            problems.add_rows(raw_t, _rows(bad), lambda r: f"{name} cannot go from {_a(src_l[r].as_py())} "
-                                                           f"to {_a(dst_l[r].as_py())}")
-        deduped, dropped = dedupe_last(table, ("from", "to") + REL_KEY_PROPS.get(name, ()))
-        if dropped:
-            warnings.append(f"{raw_t.display}: {dropped} repeated relationship row(s) merged (the last one kept)")
-        data.rels[name] = deduped
+            known = (src >= 0) & (dst >= 0)
+            s_l, d_l = lookup.codes[np.maximum(src, 0)], lookup.codes[np.maximum(dst, 0)]
+            ok = np.zeros(len(src), dtype=bool)
+            for a, b in rt.ends:
+                if a in lookup.code and b in lookup.code:
+                    ok |= (s_l == lookup.code[a]) & (d_l == lookup.code[b])
+            bad = np.flatnonzero(known & ~ok)
+            problems.add_rows(raw_t, bad, lambda r, s_l=s_l, d_l=d_l, name=name:
+                              f"{name} cannot go from {_a(lookup.names[s_l[r]])} to {_a(lookup.names[d_l[r]])}")
+        key = src.astype(np.int64) * (len(lookup) + 1) + dst
+        for k in REL_KEY_PROPS.get(name, ()):
+            enc = pc.dictionary_encode(pc.fill_null(pc.cast(table.column(k), pa.string()), "")).combine_chunks()
+            key = key * (len(enc.dictionary) + 1) + enc.indices.to_numpy(zero_copy_only=False)
+        keep = _last_of_each(key)
+        if len(keep) != table.num_rows:
+            warnings.append(f"{raw_t.display}: {table.num_rows - len(keep)} repeated relationship row(s) "
+                            "merged (the last one kept)")
+            table = table.take(pa.array(keep))
+        data.rels[name] = table
 
     for raw_t, name, table in fact_files:
         ft = FACTS[name]
-        for ref in ft.refs:
-            check_ends(raw_t, table, ref.column, (ref.label,), f"{name}.{ref.column}")
         keys = pc.binary_join_element_wise(*[pc.fill_null(pc.cast(table.column(k), pa.string()), "") for k in ft.key], "\x1f") \
             if len(ft.key) > 1 else table.column(ft.key[0])
-        idx = pa.table({"k": keys, "i": pa.array(np.arange(table.num_rows))})
-        first = idx.group_by("k", use_threads=False).aggregate([("i", "min"), ("i", "count")])
-        dup_keys = first.filter(pc.greater(first.column("i_count"), 1))
-        if dup_keys.num_rows:
-            firsts = dict(zip(dup_keys.column("k").to_pylist(), dup_keys.column("i_min").to_pylist()))
-            rows = _rows(pc.is_in(keys, value_set=dup_keys.column("k")))
-            rows = np.asarray([r for r in rows if firsts[keys[int(r)].as_py()] != r], dtype=np.int64)
-            label = "id" if ft.key == ("id",) else "row for " + " and ".join(ft.key)
-            problems.add_rows(raw_t, rows, lambda r: f"duplicate {label} {keys[r].as_py().replace(chr(31), ' ')!r} "
-                                                     f"(first at line {raw_t.line(firsts[keys[r].as_py()])})")
+        if pc.count_distinct(keys).as_py() != table.num_rows:
+            _report_duplicate_keys(raw_t, keys, ft, problems)
         data.facts[name] = table
 
     problems.raise_if_any()
