@@ -196,6 +196,221 @@ def _cell(v) -> str:
     return str(v)
 
 
+# ---------------------------------------------------------------- rankings and reviews
+
+TIER_STYLE = {"gold": "bold yellow", "silver": "bright_white", None: "dim"}
+
+
+def pool_options(f):
+    f = click.option("--belt", metavar="ID", help="Rank the supply chains IN_BELT this belt.")(f)
+    f = click.option("--category", metavar="C", help="Rank the supply chains of one category.")(f)
+    f = click.option("--division", metavar="D", help="big_apparel, premium_consumer or home_living.")(f)
+    f = click.option("--quarter", metavar="Q", help="e.g. 2020Q4 (default: the latest in the facts).")(f)
+    return f
+
+
+def _pool(division, category, belt):
+    from graph.rank import Pool
+
+    if sum(x is not None for x in (division, category, belt)) > 1:
+        raise CliError("choose one of --division, --category and --belt", 2)
+    return Pool(division, category, belt)
+
+
+def _money(v) -> str:
+    return "" if v is None else f"{v:,.0f}"
+
+
+def _num(v, digits=3) -> str:
+    return "" if v is None else f"{v:.{digits}f}".rstrip("0").rstrip(".")
+
+
+@main.command()
+@pool_options
+@click.option("--movers", is_flag=True, help="Compare with the previous quarter: new gold, new silver, dropped.")
+@click.option("--explain", "explain_id", metavar="ID", help="What this supply chain lacks for gold and silver.")
+@click.option("--top", type=int, default=None, help="Show only the first N rows on a terminal.")
+@json_option
+@common
+def rank(obj: Ctx, quarter, division, category, belt, movers, explain_id, top, as_json):
+    """Rank supply chains into gold and silver (SPEC §3)."""
+    from graph.rank import RankSettings, explain, movers as movers_fn
+
+    settings = RankSettings.from_config(obj.config)
+    pool = _pool(division, category, belt)
+    g = obj.store().graph()
+    if explain_id:
+        result = explain(g, explain_id, quarter, pool, settings)
+        if as_json:
+            return emit_json(result.to_dict())
+        return _print_explanation(result)
+    if movers:
+        result = movers_fn(g, quarter, pool, settings)
+        if as_json:
+            return emit_json(result.to_dict())
+        return _print_movers(result)
+    ranking = obj.store().rank(quarter, pool, settings)
+    if as_json:
+        return emit_json(ranking.to_dict())
+    items = ranking.items[:top] if top else ranking.items
+    rows = [[i.rank, i.tier or "", i.id, i.name, f"{i.score:.2f}", _money(i.metrics["gmv"]),
+             i.metrics["anchor_reach"], _num(i.metrics["fulfillment_rate"]), _num(i.metrics["return_rate"]),
+             _num(i.metrics["rating"], 2)] for i in items]
+    print_table(["rank", "tier", "id", "name", "score", "gmv", "anchors", "fulfil", "return", "rating"], rows,
+                title=f"{ranking.quarter or 'no quarter'} · {ranking.pool.describe()}",
+                styles=[TIER_STYLE[i.tier] for i in items])
+    click.echo(f"{len(ranking.items)} eligible, {ranking.ineligible} with fewer than "
+               f"{settings.min_anchors} anchors left out", err=True)
+
+
+def _print_movers(m) -> None:
+    c = console()
+    c.print(f"{m.quarter} against {m.previous}: {len(m.new_gold)} new gold, {len(m.new_silver)} new silver, "
+            f"{len(m.dropped)} dropped")
+    rows = [[x.rank, x.tier or "", x.id, x.name, x.previous_rank or "", x.previous_tier or "",
+             "" if x.change is None else (f"+{x.change}" if x.change > 0 else str(x.change))]
+            for x in m.moves if x.rank is not None]
+    print_table(["rank", "tier", "id", "name", "was", "was tier", "change"], rows,
+                styles=[TIER_STYLE[x.tier] for x in m.moves if x.rank is not None])
+    if m.dropped:
+        print_table(["dropped", "name", "was", "was tier"],
+                    [[x.id, x.name, x.previous_rank, x.previous_tier] for x in m.dropped])
+
+
+def _print_explanation(e) -> None:
+    c = console()
+    where = f"rank {e.rank} ({e.tier or 'no tier'}), score {e.score:.2f}" if e.rank else \
+        f"not ranked: {e.anchors_needed} more anchor(s) needed to be eligible"
+    c.print(f"{e.id} {e.name} in {e.quarter}: {where}")
+    for t in e.targets:
+        if t.gap == 0 and e.rank and e.rank <= t.rank:
+            c.print(f"  {t.tier} (rank {t.rank}): already there")
+            continue
+        c.print(f"  {t.tier} (rank {t.rank}): {t.gap:.2f} points short; alone, each metric would need:")
+        for m, v in t.values.items():
+            c.print(f"    {m:<17} {'cannot close the gap' if v is None else _num(v, 3)}"
+                    f"  (now {_num(e.metrics.get(m), 3) or 'missing'})")
+
+
+@main.command()
+@click.option("--quarter", metavar="Q", help="The quarter to review (default: the latest in provider_quarters).")
+@click.option("--history", "history_id", metavar="ID", help="List one provider's reviewed quarters.")
+@click.option("--as-of", "as_of", metavar="Q", help="Plaques and levels as they stood after Q.")
+@json_option
+@common
+def review(obj: Ctx, quarter, history_id, as_of, as_json):
+    """Run (and record) the provider quarterly review (SPEC §4)."""
+    from graph import review as rv
+
+    g = obj.store().graph()
+    if history_id:
+        recs = rv.provider_history(g, history_id)
+        if as_json:
+            return emit_json({"provider": history_id, "items": [r.to_dict() for r in recs]})
+        if not recs:
+            click.echo(f"{history_id} has not been reviewed yet", err=True)
+        return print_table(["quarter", "outcome", "plaque", "level", "reasons"],
+                           [[r.quarter, r.outcome, f"{_yn(r.plaque_before)} -> {_yn(r.plaque_after)}",
+                             f"{r.level_before} -> {r.level_after}", r.reasons] for r in recs])
+    if as_of:
+        standings = rv.standings_as_of(g, as_of)
+        if as_json:
+            return emit_json({"as_of": as_of.upper(), "items": [s.to_dict() for s in standings]})
+        return print_table(["id", "name", "roles", "plaque", "level", "reviewed"],
+                           [[s.provider, s.name, ";".join(s.roles), _yn(s.plaque), s.level, s.reviewed or ""]
+                            for s in standings])
+    settings = rv.ReviewSettings.from_config(obj.config)
+    quarter = quarter or rv.latest_review_quarter(g)
+    if quarter is None:
+        raise CliError("no provider_quarters facts to review: load a bundle with facts/provider_quarters.csv")
+    records, history, state = rv.run_review(g, quarter, settings)
+    obj.store().update_providers(state, history)
+    result = rv.ReviewResult(records[0].quarter if records else quarter.upper(), records)
+    if as_json:
+        return emit_json(result.to_dict())
+    styles = {"kept": None, "regained": "green", "revoked": "red", "still_revoked": "dim red"}
+    print_table(["provider", "outcome", "plaque", "level", "reasons"],
+                [[r.provider, r.outcome, f"{_yn(r.plaque_before)} -> {_yn(r.plaque_after)}",
+                  f"{r.level_before} -> {r.level_after}", r.reasons] for r in records],
+                title=f"review {result.quarter}", styles=[styles[r.outcome] for r in records])
+    click.echo("; ".join(f"{k} {v}" for k, v in result.to_dict()["summary"].items()) + " — recorded", err=True)
+
+
+def _yn(b: bool) -> str:
+    return "plaque" if b else "none"
+
+
+@main.command()
+@click.option("--quarter", metavar="Q", help="GMV quarter (default: the latest).")
+@click.option("--incubated", is_flag=True, help="Per provider, the mid-tier anchors it incubated.")
+@json_option
+@common
+def anchors(obj: Ctx, quarter, incubated, as_json):
+    """Anchor tiers (head / mid / tail) by followers and by quarter GMV."""
+    from graph.programs import TierSettings, anchor_tiers, incubated_mid_tier
+
+    settings = TierSettings.from_config(obj.config)
+    g = obj.store().graph()
+    if incubated:
+        q, items = incubated_mid_tier(g, quarter, settings)
+        if as_json:
+            return emit_json({"quarter": q, "items": [i.to_dict() for i in items]})
+        return print_table(["provider", "name", "incubated", "mid by followers", f"mid by gmv {q}"],
+                           [[i.provider, i.name, i.incubated, len(i.mid_by_followers), len(i.mid_by_gmv)]
+                            for i in items])
+    q, items = anchor_tiers(g, quarter, settings)
+    if as_json:
+        return emit_json({"quarter": q, "items": [i.to_dict() for i in items]})
+    counts = {(t, k): 0 for t in ("head", "mid", "tail") for k in ("f", "g")}
+    for i in items:
+        counts[(i.follower_tier, "f")] += 1
+        counts[(i.gmv_tier, "g")] += 1
+    print_table(["tier", "by followers", f"by gmv {q}"],
+                [[t, counts[(t, "f")], counts[(t, "g")]] for t in ("head", "mid", "tail")])
+
+
+@main.command()
+@click.option("--quarter", metavar="Q", help="Quarter of the ranking used for gold/silver (default: the latest).")
+@json_option
+@common
+def gaps(obj: Ctx, quarter, as_json):
+    """Coverage gaps: belts x provider roles, belts without gold or silver supply chains."""
+    from graph.model import ROLES
+    from graph.programs import coverage_gaps
+    from graph.rank import RankSettings
+
+    cov = coverage_gaps(obj.store().graph(), quarter, RankSettings.from_config(obj.config))
+    if as_json:
+        return emit_json(cov.to_dict())
+    print_table(["belt", "name", *ROLES], [[b, cov.names[b], *[row[r] or "-" for r in ROLES]]
+                                          for b, row in cov.matrix.items()], title="providers serving each belt")
+    c = console()
+    c.print(f"{len(cov.belts_missing_role)} belts lack at least one role; "
+            f"{len(cov.belts_without_tier)} belts have no gold or silver supply chain in {cov.quarter}")
+    for cat, roles in cov.categories_missing_role.items():
+        c.print(f"  category {cat}: no belt has a {' / '.join(roles)} provider")
+
+
+@main.command()
+@click.option("--plan", is_flag=True, required=True, help="The new-merchant fee plan (dates, rate and cap in config).")
+@json_option
+@common
+def merchants(obj: Ctx, plan, as_json):
+    """New merchants on the reduced-fee plan, per belt, and those near the cap."""
+    from graph.programs import PlanSettings, merchant_plan
+
+    result = merchant_plan(obj.store().graph(), PlanSettings.from_config(obj.config))
+    if as_json:
+        return emit_json(result.to_dict())
+    s = result.settings
+    console().print(f"joined {s.joined_from}..{s.joined_to}: {s.fee_rate:.0%} fee until {s.cap:,.0f} CNY of sales")
+    print_table(["belt", "name", "eligible", f"within {s.near_share:.0%} of cap", "over cap"],
+                [[b.belt or "", b.name or "", b.eligible, b.near_cap, b.over_cap] for b in result.belts])
+    if result.near_cap:
+        print_table(["near cap", "name", "belt", "sales", "remaining"],
+                    [[m.id, m.name, m.belt or "", _money(m.sales), _money(m.remaining)] for m in result.near_cap[:50]])
+
+
 # ---------------------------------------------------------------- generate / serve
 
 @main.command()

@@ -124,13 +124,20 @@ class Adjacency:
         return cls(ids, names, labels, rows, unplaqued, indptr, nbr, tmask)
 
     # ------------------------------------------------------------ files
-    def save(self, folder: Path) -> None:
+    def save(self, folder: Path, only: tuple[str, ...] = _FILES) -> None:
+        """Write the arrays (each as a new file, never into a shared hard link)."""
         folder.mkdir(parents=True, exist_ok=True)
-        for name in _FILES:
-            np.save(folder / f"{name}.npy", getattr(self, name))
+        for name in only:
+            part = folder / f"{name}.part.npy"
+            np.save(part, getattr(self, name))
+            part.replace(folder / f"{name}.npy")
+        if only != _FILES:
+            return
         table = pa.table({"id": self.ids, "name": self.names})
-        with pa.OSFile(str(folder / "nodes.arrow"), "wb") as f, pa.ipc.new_file(f, table.schema) as w:
+        part = folder / "nodes.arrow.part"
+        with pa.OSFile(str(part), "wb") as f, pa.ipc.new_file(f, table.schema) as w:
             w.write_table(table)
+        part.replace(folder / "nodes.arrow")
 
     @classmethod
     def open(cls, folder: Path) -> "Adjacency":
@@ -179,6 +186,12 @@ class Adjacency:
             return []
         m = int(tm[k])
         return [TYPE_NAMES[b] for b in range(len(TYPE_NAMES)) if m >> b & 1]
+
+    def with_unplaqued(self, ids: pa.Array) -> "Adjacency":
+        """The same adjacency with another set of Providers lacking a plaque."""
+        mask = pc.is_in(self.ids, value_set=ids).to_numpy(zero_copy_only=False).astype(bool) \
+            if len(ids) else np.zeros(len(self.ids), dtype=bool)
+        return Adjacency(self.ids, self.names, self.labels, self.rows, mask, self.indptr, self.nbr, self.tmask)
 
     def label_mask(self, labels) -> np.ndarray:
         codes = [LABEL_CODES[x] for x in labels]

@@ -25,7 +25,9 @@ from .errors import QueryError, StoreError
 from .graph import BeltGraph
 from .model import LABEL_LIST, REL_LIST, Schema
 from .store import CypherResult, ProgressFn
-from .versions import DataDir, open_snapshot, read_data, read_meta, write_snapshot
+from .adjacency import Adjacency
+from .graph import unplaqued_providers
+from .versions import DataDir, open_snapshot, read_arrow, read_data, read_meta, write_arrow, write_meta, write_snapshot
 
 DB_FILE = "db.lbug"
 
@@ -163,6 +165,11 @@ class EmbeddedStore:
             return GraphData.empty().counts()
         return read_meta(current)["counts"]
 
+    def rank(self, quarter, pool, settings):
+        from .rank import rank_supply_chains
+
+        return rank_supply_chains(self.graph(), quarter, pool, settings)
+
     def _database(self) -> ladybug.Database:
         current = self.version()
         if current is None:
@@ -232,6 +239,42 @@ class EmbeddedStore:
                 raise failure[0]
             final = self.dir.commit(name, tmp)
         return read_meta(final)["counts"]
+
+    def update_providers(self, state: dict[str, tuple[bool, int]], reviews: pa.Table) -> None:
+        """Record a review: set providers' plaque and level, replace the review history.
+
+        A new version shares every unchanged file with the live one (hard links), gets
+        its own copy of the database to update, and is swapped in like a load.
+        """
+        with self.dir.writer():
+            base = self.version()
+            if base is None:
+                raise StoreError(f"the store at {self.root} is empty: load a bundle first")
+            name, tmp = self.dir.derive_version(base, copy=(DB_FILE,))
+            providers = read_arrow(tmp / "nodes" / "Provider.arrow")
+            ids = providers.column("id").to_pylist()
+            plaque = [state.get(i, (p, None))[0] for i, p in zip(ids, providers.column("plaque").to_pylist())]
+            level = [state.get(i, (None, lv))[1] for i, lv in zip(ids, providers.column("level").to_pylist())]
+            providers = providers.set_column(providers.schema.get_field_index("plaque"), "plaque",
+                                             pa.array(plaque, pa.bool_()))
+            providers = providers.set_column(providers.schema.get_field_index("level"), "level",
+                                             pa.array(level, pa.int64()))
+            write_arrow(providers, tmp / "nodes" / "Provider.arrow")
+            write_arrow(reviews, tmp / "reviews.arrow")
+            adj = Adjacency.open(tmp / "adj").with_unplaqued(unplaqued_providers(providers))
+            adj.save(tmp / "adj", only=("unplaqued",))
+            rows = [{"id": i, "plaque": p, "level": lv} for i, p, lv in zip(ids, plaque, level)]
+            db = ladybug.Database(str(tmp / DB_FILE), **_db_options(self.config))
+            conn = ladybug.Connection(db)
+            try:
+                conn.execute(queries.LADYBUG_SET_PROVIDERS, {"rows": rows})
+                conn.execute(queries.LADYBUG_CHECKPOINT)
+            finally:
+                conn.close()
+                db.close()
+            meta = read_meta(tmp)
+            write_meta(tmp, {**meta, "version": name, "reviewed": sorted(set(reviews.column("quarter").to_pylist()))})
+            self.dir.commit(name, tmp)
 
     def close(self) -> None:
         with self._lock:

@@ -45,6 +45,7 @@ def q_str(text: str) -> str:
 
 LADYBUG_CHECKPOINT = "CHECKPOINT"
 
-LADYBUG_SET_PROVIDER = (
-    "MATCH (p:Provider {id: $id}) SET p.plaque = $plaque, p.level = $level"
+
+LADYBUG_SET_PROVIDERS = (
+    "UNWIND $rows AS r MATCH (p:Provider {id: r.id}) SET p.plaque = r.plaque, p.level = r.level"
 )

@@ -64,6 +64,12 @@ class Store(Protocol):
     def stats(self) -> dict:
         """{"nodes": {Label: n}, "relationships": {TYPE: n}}"""
 
+    def rank(self, quarter, pool, settings):
+        """SPEC §3 ranking (graph.rank.Ranking); Neo4j computes it in the server."""
+
+    def update_providers(self, state: dict[str, tuple[bool, int]], reviews) -> None:
+        """Record a review: providers' plaque and level, and the whole review history."""
+
     def describe(self) -> str:
         """Where the data lives, for messages."""
 

@@ -39,9 +39,13 @@ from .model import FACT_LIST, LABEL_LIST, REL_LIST, REL_TYPES
 
 
 def write_arrow(table: pa.Table, path: Path) -> None:
+    """Write an Arrow file as a new inode (write beside, then rename): files of a
+    version may be hard links shared with the version before it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with pa.OSFile(str(path), "wb") as f, pa.ipc.new_file(f, table.schema) as w:
+    tmp = path.with_name(path.name + ".part")
+    with pa.OSFile(str(tmp), "wb") as f, pa.ipc.new_file(f, table.schema) as w:
         w.write_table(table)
+    os.replace(tmp, path)
 
 
 def read_arrow(path: Path) -> pa.Table:
@@ -104,6 +108,20 @@ class DataDir:
         name = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         tmp = self.versions / (name + ".tmp")
         tmp.mkdir(parents=True)
+        return name, tmp
+
+    def derive_version(self, base: Path, copy: tuple[str, ...] = ()) -> tuple[str, Path]:
+        """A new version that starts as the files of ``base``: hard links, except the
+        ``copy`` files, which are copied because they will be changed in place."""
+        name, tmp = self.new_version()
+        for src in base.rglob("*"):
+            dst = tmp / src.relative_to(base)
+            if src.is_dir():
+                dst.mkdir(parents=True, exist_ok=True)
+            elif str(src.relative_to(base)) in copy:
+                shutil.copy2(src, dst)
+            else:
+                os.link(src, dst)
         return name, tmp
 
     def commit(self, name: str, tmp: Path) -> Path:
@@ -173,13 +191,19 @@ def write_snapshot(data: GraphData, rels: dict[str, pa.Table], folder: Path, met
     meta = {**meta, "counts": counts, "facts": {f.name: data.facts[f.name].num_rows for f in FACT_LIST},
             "extra_node_props": data.extra_node_props(), "extra_rel_props": data.extra_rel_props(),
             "created": dt.datetime.now().isoformat(timespec="seconds"), "format": 1}
-    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2))
+    write_meta(folder, meta)
     tick("meta")
     return adj
 
 
 def _schema_table(path: Path, schema: pa.Schema) -> pa.Table:
     return read_arrow(path) if path.exists() else schema.empty_table()
+
+
+def write_meta(folder: Path, meta: dict) -> None:
+    part = folder / "meta.json.part"
+    part.write_text(json.dumps(meta, ensure_ascii=False, indent=2))
+    os.replace(part, folder / "meta.json")
 
 
 def read_meta(folder: Path) -> dict:

@@ -1,0 +1,493 @@
+"""Gold and silver supply chains (SPEC §3): pools, percentiles, scores, tiers, movers, what-if.
+
+For a quarter and a pool, every eligible supply chain (at least ``min_anchors``
+distinct anchors selling it in the quarter) gets, per metric, the percentile
+p = (r - 1) / (n - 1) of its value among the eligible supply chains of the pool
+that have one (r the mean 1-based ascending rank, ties sharing it; n = 1 gives
+1; 1 - p where lower is better; a missing value gets 0). The score is
+100 * sum(w * p); order is score desc, gmv desc, id asc; ranks 1..10 are gold,
+11..60 silver.
+
+>>> from graph.graph import graph_from_records
+>>> g = graph_from_records(
+...     nodes=[{"label": "SupplyChain", "id": "s1", "name": "甲", "category": "jade", "rating": 4.5},
+...            *[{"label": "Anchor", "id": f"a{i}", "name": f"主播{i}"} for i in range(3)]],
+...     rels=[{"type": "SELLS", "from": f"a{i}", "to": "s1", "quarter": "2020Q4", "gmv": 10.0} for i in range(3)])
+>>> r = rank_supply_chains(g)
+>>> item = r.items[0]
+>>> (r.quarter, item.rank, item.tier, round(item.score, 6))
+('2020Q4', 1, 'gold', 65.0)
+>>> item.points["return_rate"], item.metrics["return_rate"]
+(0.0, None)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .config import Config
+from .errors import BeltGraphError, ConfigError, NodeNotFound
+from .graph import BeltGraph
+from .model import DIVISIONS, QUARTER_RE
+
+METRICS = ("gmv", "anchor_reach", "fulfillment_rate", "return_rate", "rating")
+LOWER_IS_BETTER = {"return_rate"}
+#: Bounds of the node-property metrics, for the what-if search.
+BOUNDS = {"fulfillment_rate": (0.0, 1.0), "return_rate": (0.0, 1.0), "rating": (0.0, 5.0)}
+#: The smallest step a suggested value moves by, per metric.
+STEPS = {"gmv": 0.01, "anchor_reach": 1, "fulfillment_rate": 0.001, "return_rate": 0.001, "rating": 0.01}
+
+
+class BadRequest(BeltGraphError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class RankSettings:
+    weights: dict[str, float]
+    gold_count: int = 10
+    silver_count: int = 50
+    min_anchors: int = 3
+
+    @classmethod
+    def from_config(cls, config: Config) -> "RankSettings":
+        section = config.section("rank")
+        weights = dict(section.get("weights", {}))
+        return cls.checked(weights, int(section.get("gold_count", 10)), int(section.get("silver_count", 50)),
+                           int(section.get("min_anchors", 3)))
+
+    @classmethod
+    def checked(cls, weights: dict, gold_count: int = 10, silver_count: int = 50, min_anchors: int = 3) -> "RankSettings":
+        unknown = sorted(set(weights) - set(METRICS))
+        if unknown:
+            raise ConfigError(f"[rank.weights] names unknown metric {', '.join(map(repr, unknown))}: "
+                              f"use {', '.join(METRICS)}")
+        try:
+            weights = {m: float(weights.get(m, 0.0)) for m in METRICS}
+        except (TypeError, ValueError):
+            raise ConfigError("[rank.weights] must be numbers") from None
+        if any(w < 0 for w in weights.values()):
+            raise ConfigError("[rank.weights] must not be negative")
+        total = sum(weights.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ConfigError(f"[rank.weights] must sum to 1, not {total:g}")
+        if gold_count < 0 or silver_count < 0 or min_anchors < 0:
+            raise ConfigError("[rank] gold_count, silver_count and min_anchors must not be negative")
+        return cls(weights, gold_count, silver_count, min_anchors)
+
+    def tier(self, rank: int) -> str | None:
+        if rank <= self.gold_count:
+            return "gold"
+        if rank <= self.gold_count + self.silver_count:
+            return "silver"
+        return None
+
+
+DEFAULT_SETTINGS = RankSettings.checked({"gmv": 0.30, "anchor_reach": 0.20, "fulfillment_rate": 0.20,
+                                         "return_rate": 0.15, "rating": 0.15})
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Which supply chains compete: all, or one category, division or belt."""
+
+    division: str | None = None
+    category: str | None = None
+    belt: str | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in (("division", self.division), ("category", self.category),
+                                  ("belt", self.belt)) if v is not None}
+
+    def describe(self) -> str:
+        d = self.to_dict()
+        return "all supply chains" if not d else ", ".join(f"{k} {v}" for k, v in d.items())
+
+
+@dataclass(frozen=True)
+class RankedItem:
+    rank: int
+    id: str
+    name: str
+    tier: str | None
+    score: float
+    metrics: dict
+    points: dict
+
+    def to_dict(self) -> dict:
+        return {"rank": self.rank, "id": self.id, "name": self.name, "tier": self.tier, "score": self.score,
+                "metrics": self.metrics, "points": self.points}
+
+
+@dataclass(frozen=True)
+class Ranking:
+    quarter: str | None
+    pool: Pool
+    items: list[RankedItem] = field(default_factory=list)
+    ineligible: int = 0
+
+    def to_dict(self) -> dict:
+        return {"quarter": self.quarter, "items": [i.to_dict() for i in self.items]}
+
+    def by_id(self) -> dict[str, RankedItem]:
+        return {i.id: i for i in self.items}
+
+
+# ---------------------------------------------------------------- the numbers
+
+def mean_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ascending ranks, ties sharing their mean rank.
+
+    >>> mean_ranks(np.array([10.0, 30.0, 10.0, 20.0])).tolist()
+    [1.5, 4.0, 1.5, 3.0]
+    """
+    n = len(values)
+    order = np.argsort(values, kind="stable")
+    sorted_vals = values[order]
+    ranks = np.empty(n, dtype=float)
+    starts = np.flatnonzero(np.r_[True, sorted_vals[1:] != sorted_vals[:-1]])
+    ends = np.r_[starts[1:], n]
+    for s, e in zip(starts, ends):
+        ranks[order[s:e]] = (s + 1 + e) / 2.0
+    return ranks
+
+
+def percentiles(values: list[float | None], lower_is_better: bool = False) -> list[float]:
+    """The SPEC §3 percentile of each value among those present; 0 for a missing one.
+
+    >>> percentiles([5.0, None, 7.0, 5.0])
+    [0.25, 0.0, 1.0, 0.25]
+    >>> percentiles([0.1, 0.3], lower_is_better=True)
+    [1.0, 0.0]
+    >>> percentiles([0.2], lower_is_better=True)
+    [0.0]
+    """
+    present = [i for i, v in enumerate(values) if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    out = [0.0] * len(values)
+    if not present:
+        return out
+    n = len(present)
+    if n == 1:
+        p = np.array([1.0])
+    else:
+        p = (mean_ranks(np.array([float(values[i]) for i in present])) - 1) / (n - 1)
+    if lower_is_better:
+        p = 1.0 - p
+    for i, v in zip(present, p):
+        out[i] = float(v)
+    return out
+
+
+def latest_quarter(g: BeltGraph) -> str | None:
+    sells = g.rels["SELLS"]
+    quarters = set()
+    if sells.num_rows:
+        quarters |= set(pc.unique(sells.column("quarter")).to_pylist())
+    facts = g.facts["livestreams"]
+    if facts.num_rows:
+        dates = facts.column("date")
+        years = pc.year(dates)
+        qs = pc.binary_join_element_wise(pc.cast(years, pa.string()), pc.cast(pc.quarter(dates), pa.string()), "Q")
+        quarters |= set(pc.unique(qs).to_pylist())
+    quarters.discard(None)
+    return max(quarters, key=_quarter_key) if quarters else None
+
+
+def _quarter_key(q: str) -> tuple[int, int]:
+    m = QUARTER_RE.match(q)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def check_quarter(q: str) -> str:
+    q = q.strip().upper()
+    if not QUARTER_RE.match(q):
+        raise BadRequest(f"bad quarter {q!r}: expected YYYYQn, e.g. 2020Q3")
+    return q
+
+
+def pool_members(g: BeltGraph, pool: Pool) -> pa.Table:
+    """The SupplyChain rows of a pool."""
+    sc = g.nodes["SupplyChain"]
+    if pool.category is not None:
+        sc = sc.filter(pc.equal(sc.column("category"), pool.category))
+    if pool.division is not None or pool.belt is not None:
+        belts = g.nodes["Belt"]
+        if pool.belt is not None:
+            if not g.adj.has(pool.belt) or g.label(pool.belt) != "Belt":
+                raise NodeNotFound(pool.belt) if not g.adj.has(pool.belt) else \
+                    BadRequest(f"{pool.belt!r} is a {g.label(pool.belt)}, not a Belt")
+            belt_ids = pa.array([pool.belt])
+        else:
+            if pool.division not in DIVISIONS:
+                raise BadRequest(f"unknown division {pool.division!r}: expected one of {', '.join(DIVISIONS)}")
+            belt_ids = belts.filter(pc.equal(belts.column("division"), pool.division)).column("id")
+        in_belt = g.rels["IN_BELT"]
+        members = in_belt.filter(pc.is_in(in_belt.column("to"), value_set=belt_ids)).column("from") \
+            if in_belt.num_rows else pa.array([], pa.string())
+        sc = sc.filter(pc.is_in(sc.column("id"), value_set=members))
+    return sc
+
+
+def quarter_sales(g: BeltGraph, quarter: str) -> dict[str, tuple[float | None, int]]:
+    """gmv(Q) and anchor_reach(Q) per supply chain with SELLS in the quarter."""
+    sells = g.rels["SELLS"]
+    if sells.num_rows == 0:
+        return {}
+    q = sells.filter(pc.equal(sells.column("quarter"), quarter))
+    if q.num_rows == 0:
+        return {}
+    agg = q.group_by("to", use_threads=False).aggregate([
+        ("gmv", "sum", pc.ScalarAggregateOptions(min_count=1)), ("from", "count_distinct")])
+    return {sc: (gmv, reach) for sc, gmv, reach in zip(
+        agg.column("to").to_pylist(), agg.column("gmv_sum").to_pylist(), agg.column("from_count_distinct").to_pylist())}
+
+
+def _score(rows: list[dict], settings: RankSettings) -> list[tuple[float, dict]]:
+    per_metric = {m: percentiles([r[m] for r in rows], m in LOWER_IS_BETTER) for m in METRICS}
+    out = []
+    for i in range(len(rows)):
+        points = {m: 100.0 * settings.weights[m] * per_metric[m][i] for m in METRICS}
+        score = sum(points[m] for m in METRICS)
+        out.append((round(score, 10), {m: round(v, 10) for m, v in points.items()}))
+    return out
+
+
+def _order(rows: list[dict], scored: list[tuple[float, dict]]) -> list[int]:
+    return sorted(range(len(rows)), key=lambda i: (-scored[i][0], -(rows[i]["gmv"] or 0.0), rows[i]["id"]))
+
+
+def _metric_rows(g: BeltGraph, quarter: str, pool: Pool, settings: RankSettings) -> tuple[list[dict], int]:
+    members = pool_members(g, pool)
+    sales = quarter_sales(g, quarter)
+    rows, ineligible = [], 0
+    for sc in members.select(["id", "name", "fulfillment_rate", "return_rate", "rating"]).to_pylist():
+        gmv, reach = sales.get(sc["id"], (None, 0))
+        if reach < settings.min_anchors:
+            ineligible += 1
+            continue
+        rows.append({"id": sc["id"], "name": sc["name"], "gmv": gmv, "anchor_reach": reach,
+                     "fulfillment_rate": sc["fulfillment_rate"], "return_rate": sc["return_rate"],
+                     "rating": sc["rating"]})
+    return rows, ineligible
+
+
+def rank_rows(rows: list[dict], settings: RankSettings) -> list[RankedItem]:
+    """Rank metric rows (id, name and the five metrics) of one pool's eligible supply chains."""
+    scored = _score(rows, settings)
+    items = []
+    for rank, i in enumerate(_order(rows, scored), start=1):
+        r = rows[i]
+        items.append(RankedItem(rank, r["id"], r["name"], settings.tier(rank), scored[i][0],
+                                {m: r[m] for m in METRICS}, scored[i][1]))
+    return items
+
+
+def rank_supply_chains(g: BeltGraph, quarter: str | None = None, pool: Pool = Pool(),
+                       settings: RankSettings = DEFAULT_SETTINGS) -> Ranking:
+    """Rank the eligible supply chains of a pool for a quarter (default: the latest)."""
+    quarter = check_quarter(quarter) if quarter else latest_quarter(g)
+    if quarter is None:
+        pool_members(g, pool)  # still check the pool's arguments
+        return Ranking(None, pool, [])
+    rows, ineligible = _metric_rows(g, quarter, pool, settings)
+    return Ranking(quarter, pool, rank_rows(rows, settings), ineligible)
+
+
+# ---------------------------------------------------------------- movers
+
+@dataclass(frozen=True)
+class Move:
+    id: str
+    name: str
+    rank: int | None
+    tier: str | None
+    previous_rank: int | None
+    previous_tier: str | None
+
+    @property
+    def change(self) -> int | None:
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "rank": self.rank, "tier": self.tier,
+                "previous_rank": self.previous_rank, "previous_tier": self.previous_tier, "change": self.change}
+
+
+@dataclass(frozen=True)
+class Movers:
+    quarter: str | None
+    previous: str | None
+    moves: list[Move]
+
+    @property
+    def new_gold(self) -> list[Move]:
+        return [m for m in self.moves if m.tier == "gold" and m.previous_tier != "gold"]
+
+    @property
+    def new_silver(self) -> list[Move]:
+        return [m for m in self.moves if m.tier == "silver" and m.previous_tier not in ("silver",)]
+
+    @property
+    def dropped(self) -> list[Move]:
+        """Had a tier last quarter and none now (or left the ranking)."""
+        return [m for m in self.moves if m.previous_tier is not None and m.tier is None]
+
+    def to_dict(self) -> dict:
+        return {"quarter": self.quarter, "previous": self.previous,
+                "new_gold": [m.id for m in self.new_gold], "new_silver": [m.id for m in self.new_silver],
+                "dropped": [m.to_dict() for m in self.dropped],
+                "items": [m.to_dict() for m in self.moves if m.rank is not None]}
+
+
+def movers(g: BeltGraph, quarter: str | None = None, pool: Pool = Pool(),
+           settings: RankSettings = DEFAULT_SETTINGS) -> Movers:
+    """This quarter's ranking against the previous quarter's, in the same pool."""
+    from .model import previous_quarter
+
+    now = rank_supply_chains(g, quarter, pool, settings)
+    if now.quarter is None:
+        return Movers(None, None, [])
+    prev_q = previous_quarter(now.quarter)
+    before = rank_supply_chains(g, prev_q, pool, settings).by_id()
+    moves = [Move(i.id, i.name, i.rank, i.tier, before[i.id].rank if i.id in before else None,
+                  before[i.id].tier if i.id in before else None) for i in now.items]
+    current = now.by_id()
+    moves += [Move(b.id, b.name, None, None, b.rank, b.tier) for b in before.values() if b.id not in current]
+    return Movers(now.quarter, prev_q, moves)
+
+
+# ---------------------------------------------------------------- what-if
+
+@dataclass(frozen=True)
+class Target:
+    rank: int
+    tier: str
+    gap: float                       # points short of the supply chain now at that rank (0: already there)
+    values: dict[str, float | None]  # per metric: the value that alone reaches the rank; None: cannot
+
+    def to_dict(self) -> dict:
+        return {"rank": self.rank, "tier": self.tier, "gap": self.gap, "values": self.values}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    quarter: str | None
+    id: str
+    name: str
+    eligible: bool
+    anchors_needed: int
+    rank: int | None
+    tier: str | None
+    score: float | None
+    metrics: dict
+    points: dict
+    targets: list[Target]
+
+    def to_dict(self) -> dict:
+        return {"quarter": self.quarter, "id": self.id, "name": self.name, "eligible": self.eligible,
+                "anchors_needed": self.anchors_needed, "rank": self.rank, "tier": self.tier,
+                "score": self.score, "metrics": self.metrics, "points": self.points,
+                "targets": [t.to_dict() for t in self.targets]}
+
+
+def _rank_of(rows: list[dict], idx: int, settings: RankSettings) -> int:
+    scored = _score(rows, settings)
+    return _order(rows, scored).index(idx) + 1
+
+
+def _candidates(metric: str, own: float | None, others: list[float], higher: bool) -> list[float]:
+    """Values to try, from the least to the most change: each other value, and one step past it."""
+    step = STEPS[metric]
+    lo, hi = BOUNDS.get(metric, (0.0, math.inf))
+    cands = set()
+    for v in others:
+        for c in ((v, v + step) if higher else (v, v - step)):
+            if lo <= c <= hi:
+                cands.add(round(c, 6) if metric != "anchor_reach" else int(c))
+    if higher:
+        return sorted(c for c in cands if own is None or c > own)
+    return sorted((c for c in cands if own is None or c < own), reverse=True)
+
+
+def explain(g: BeltGraph, sc_id: str, quarter: str | None = None, pool: Pool = Pool(),
+            settings: RankSettings = DEFAULT_SETTINGS) -> Explanation:
+    """What a supply chain lacks for rank gold_count and for the last silver rank.
+
+    For each metric, the smallest change of that metric alone (others as they are)
+    that re-ranks the supply chain into the target rank, or None if no value can.
+    """
+    if not g.adj.has(sc_id):
+        raise NodeNotFound(sc_id)
+    if g.label(sc_id) != "SupplyChain":
+        raise BadRequest(f"{sc_id!r} is a {g.label(sc_id)}, not a SupplyChain")
+    ranking = rank_supply_chains(g, quarter, pool, settings)
+    quarter = ranking.quarter
+    rows, _ = _metric_rows(g, quarter, pool, settings) if quarter else ([], 0)
+    node = g.node(sc_id)
+    sales = quarter_sales(g, quarter).get(sc_id, (None, 0)) if quarter else (None, 0)
+    eligible = any(r["id"] == sc_id for r in rows)
+    if not eligible:
+        if sc_id not in set(pool_members(g, pool).column("id").to_pylist()):
+            raise BadRequest(f"{sc_id!r} is not in the pool ({pool.describe()})")
+        rows.append({"id": sc_id, "name": node["name"], "gmv": sales[0],
+                     "anchor_reach": max(sales[1], settings.min_anchors),
+                     "fulfillment_rate": node.get("fulfillment_rate"), "return_rate": node.get("return_rate"),
+                     "rating": node.get("rating")})
+    idx = next(i for i, r in enumerate(rows) if r["id"] == sc_id)
+    scored = _score(rows, settings)
+    order = _order(rows, scored)
+    own_rank = order.index(idx) + 1
+    targets = []
+    for target_rank, tier in ((settings.gold_count, "gold"), (settings.gold_count + settings.silver_count, "silver")):
+        if target_rank < 1:
+            continue
+        if own_rank <= target_rank:
+            targets.append(Target(target_rank, tier, 0.0, {m: rows[idx][m] for m in METRICS}))
+            continue
+        if target_rank > len(rows):
+            target_rank = len(rows)
+        holder = order[target_rank - 1]
+        gap = round(max(0.0, scored[holder][0] - scored[idx][0]), 10)
+        values = {}
+        for m in METRICS:
+            if settings.weights[m] == 0:
+                values[m] = None
+                continue
+            higher = m not in LOWER_IS_BETTER
+            others = [r[m] for j, r in enumerate(rows) if j != idx and r[m] is not None]
+            cands = _candidates(m, rows[idx][m], others, higher)
+            values[m] = _search(rows, idx, m, cands, target_rank, settings)
+        targets.append(Target(target_rank, tier, gap, values))
+    item = ranking.by_id().get(sc_id)
+    return Explanation(quarter, sc_id, node["name"], eligible, max(0, settings.min_anchors - sales[1]),
+                       item.rank if item else None, item.tier if item else None,
+                       item.score if item else None,
+                       item.metrics if item else {m: rows[idx][m] for m in METRICS},
+                       item.points if item else {}, targets)
+
+
+def _search(rows: list[dict], idx: int, metric: str, cands: list, target: int, settings: RankSettings):
+    """The first candidate (least change) that reaches the target rank; the rank only
+    improves as the value moves the right way, so a binary search suffices."""
+    def reaches(value) -> bool:
+        trial = [dict(r) for r in rows]
+        trial[idx][metric] = value
+        return _rank_of(trial, idx, settings) <= target
+
+    if not cands or not reaches(cands[-1]):
+        return None
+    lo, hi = 0, len(cands) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if reaches(cands[mid]):
+            hi = mid
+        else:
+            lo = mid + 1
+    return cands[lo]
