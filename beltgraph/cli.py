@@ -411,6 +411,128 @@ def merchants(obj: Ctx, plan, as_json):
                     [[m.id, m.name, m.belt or "", _money(m.sales), _money(m.remaining)] for m in result.near_cap[:50]])
 
 
+# ---------------------------------------------------------------- paths and matching
+
+def _path_line(p) -> str:
+    out = p.nodes[0].name + f" ({p.nodes[0].id})"
+    for rel, n in zip(p.rels, p.nodes[1:]):
+        out += f" -[{rel}]- {n.name} ({n.id})"
+    return out
+
+
+@main.command()
+@click.argument("source", metavar="FROM_ID")
+@click.argument("target", metavar="TO_ID")
+@click.option("--k", "k", type=int, default=1, show_default=True, help="How many shortest simple paths.")
+@click.option("--max-hops", type=int, default=6, show_default=True)
+@click.option("--exclude", multiple=True, metavar="LABEL_OR_TYPE", help="Do not pass through (repeatable).")
+@click.option("--only-plaqued", is_flag=True, help="Pass only through providers with a plaque.")
+@click.option("--via", metavar="LABEL", help="Pass through a node of this label.")
+@click.option("--rank", "rank_by", type=click.Choice(["hops", "strength"]), default="hops", show_default=True,
+              help="strength: warm introductions, strongest relationships first.")
+@json_option
+@common
+def path(obj: Ctx, source, target, k, max_hops, exclude, only_plaqued, via, rank_by, as_json):
+    """Paths between two nodes (SPEC §5)."""
+    from graph.paths import PathOptions
+
+    options = PathOptions(k, max_hops, tuple(exclude), only_plaqued, via)
+    if rank_by == "strength":
+        from graph.introductions import warm_paths
+
+        found, complete = warm_paths(obj.store().graph(), source, target, options)
+        if as_json:
+            return emit_json({"from": source, "to": target, "paths": [w.to_dict() for w in found]})
+        if not found:
+            return click.echo(f"No path from {source} to {target} within {max_hops} hops.")
+        for i, w in enumerate(found, 1):
+            click.echo(f"{i}. strength {w.strength:.3f}, {w.path.hops} hops: {_path_line(w.path)}")
+            for h in w.hops:
+                click.echo(f"     {h.strength:.2f}  {h.reason}")
+            for note in w.notes:
+                click.echo(f"     note: {note}")
+        return
+    result = obj.store().paths(source, target, options)
+    if not result.complete:
+        click.echo("warning: stopped after examining 2000 paths for --via; there may be more", err=True)
+    if as_json:
+        return emit_json(result.to_dict())
+    if not result.paths:
+        return click.echo(f"No path from {source} to {target} within {max_hops} hops.")
+    for i, p in enumerate(result.paths, 1):
+        click.echo(f"{i}. {p.hops} hop{'s' if p.hops != 1 else ''}: {_path_line(p)}")
+
+
+@main.command()
+@click.argument("source", metavar="ID")
+@click.option("--label", required=True, metavar="LABEL", help="The label of the nodes to reach.")
+@click.option("--max-hops", type=int, default=3, show_default=True)
+@click.option("--exclude", multiple=True, metavar="LABEL_OR_TYPE")
+@click.option("--only-plaqued", is_flag=True)
+@click.option("--tier", type=click.Choice(["gold", "silver", "any"]), default=None,
+              help="Only supply chains with this tier in the latest ranking.")
+@json_option
+@common
+def reach(obj: Ctx, source, label, max_hops, exclude, only_plaqued, tier, as_json):
+    """Every node of a label within N hops, nearest first."""
+    from graph.paths import PathOptions, reachable
+
+    g = obj.store().graph()
+    found = reachable(g, source, label, max_hops, PathOptions(exclude=tuple(exclude), only_plaqued=only_plaqued))
+    if tier:
+        from graph.rank import RankSettings, rank_supply_chains
+
+        tiers = {i.id: i.tier for i in rank_supply_chains(g, settings=RankSettings.from_config(obj.config)).items}
+        found = [r for r in found if tiers.get(r.node.id) and (tier == "any" or tiers[r.node.id] == tier)]
+    if as_json:
+        return emit_json({"from": source, "label": label, "max_hops": max_hops, "items": [r.to_dict() for r in found]})
+    print_table(["hops", "id", "name"], [[r.hops, r.node.id, r.node.name] for r in found])
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True, metavar="ID ID [ID...]")
+@click.option("--max-hops", type=int, default=6, show_default=True)
+@json_option
+@common
+def connect(obj: Ctx, ids, max_hops, as_json):
+    """How a set of parties relate: a small connecting tree and pairwise hops."""
+    from graph.introductions import connect as connect_fn
+
+    group = connect_fn(obj.store().graph(), list(ids), max_hops)
+    if as_json:
+        return emit_json(group.to_dict())
+    names = {n["id"]: n["name"] for n in group.nodes}
+    click.echo(f"A tree of {len(group.nodes)} nodes connects {', '.join(ids)}:")
+    for r in group.rels:
+        click.echo(f"  {names[r['from']]} ({r['from']}) -[{r['type']}]- {names[r['to']]} ({r['to']})")
+    print_table(["from", "to", "hops"], [[p["from"], p["to"], "-" if p["hops"] is None else p["hops"]]
+                                         for p in group.pairs])
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["anchor", "supply-chain"]))
+@click.argument("node_id", metavar="ID")
+@click.option("--limit", type=int, default=20, show_default=True)
+@json_option
+@common
+def match(obj: Ctx, kind, node_id, limit, as_json):
+    """Supply-demand matching: supply chains for an anchor, or anchors for a supply chain."""
+    from graph.matching import match_anchor, match_supply_chain
+    from graph.programs import TierSettings
+    from graph.rank import RankSettings
+
+    g = obj.store().graph()
+    if kind == "anchor":
+        result = match_anchor(g, node_id, limit, RankSettings.from_config(obj.config))
+    else:
+        result = match_supply_chain(g, node_id, limit, TierSettings.from_config(obj.config))
+    if as_json:
+        return emit_json(result.to_dict())
+    click.echo(f"For {result.name} ({result.id}):")
+    print_table(["score", "id", "name", "why"], [[f"{m.score:.1f}", m.id, m.name, "; ".join(m.reasons)]
+                                                 for m in result.items])
+
+
 # ---------------------------------------------------------------- generate / serve
 
 @main.command()

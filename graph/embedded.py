@@ -170,6 +170,11 @@ class EmbeddedStore:
 
         return rank_supply_chains(self.graph(), quarter, pool, settings)
 
+    def paths(self, source: str, target: str, options):
+        from .paths import shortest_paths
+
+        return shortest_paths(self.graph(), source, target, options)
+
     def _database(self) -> ladybug.Database:
         current = self.version()
         if current is None:

@@ -67,6 +67,9 @@ class Store(Protocol):
     def rank(self, quarter, pool, settings):
         """SPEC §3 ranking (graph.rank.Ranking); Neo4j computes it in the server."""
 
+    def paths(self, source: str, target: str, options):
+        """SPEC §5 paths (graph.paths.PathResult); Neo4j runs them as Cypher shortest paths."""
+
     def update_providers(self, state: dict[str, tuple[bool, int]], reviews) -> None:
         """Record a review: providers' plaque and level, and the whole review history."""
 

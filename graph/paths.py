@@ -1,0 +1,351 @@
+"""Paths (SPEC §5): who connects whom.
+
+Relationships are undirected connections between node ids; hops count
+relationships; parallel relationships between two nodes count once. The ``k``
+shortest simple paths come ordered by hops, then by their id sequences.
+
+The traversal runs on the compact adjacency (``graph.adjacency``): nodes are
+numbered in id order, so the smallest neighbour index is the smallest id, and the
+constraints (excluded labels or types, plaques, bans of Yen's algorithm) are
+masks applied while expanding a frontier, never a copy of the graph.
+
+>>> from graph.graph import graph_from_records
+>>> g = graph_from_records(
+...     nodes=[{"label": "Anchor", "id": "a", "name": "主播"},
+...            {"label": "SupplyChain", "id": "s", "name": "供应链", "category": "jade"},
+...            {"label": "TeamLeader", "id": "t", "name": "团长"}],
+...     rels=[{"type": "MATCHES", "from": "t", "to": "a"}, {"type": "RECRUITS", "from": "t", "to": "s"}])
+>>> [p.ids for p in shortest_paths(g, "a", "s").paths]
+[('a', 't', 's')]
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .adjacency import LABEL_CODES, TYPE_BITS, TYPE_NAMES, Adjacency
+from .errors import BeltGraphError, NodeNotFound
+from .graph import BeltGraph
+from .model import LABELS, REL_TYPES
+
+ALL_BITS = sum(TYPE_BITS.values())
+
+
+class PathError(BeltGraphError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class PathOptions:
+    k: int = 1
+    max_hops: int = 6
+    exclude: tuple[str, ...] = ()
+    only_plaqued: bool = False
+    via: str | None = None
+
+    def checked(self) -> "PathOptions":
+        if self.k < 1:
+            raise PathError("--k must be at least 1")
+        if self.max_hops < 1:
+            raise PathError("--max-hops must be at least 1")
+        exclude = tuple(canonical_name(x) for x in self.exclude)
+        via = None
+        if self.via is not None:
+            via = canonical_name(self.via)
+            if via not in LABELS:
+                raise PathError(f"--via takes a label ({', '.join(LABELS)}), not {self.via!r}")
+        return PathOptions(self.k, self.max_hops, exclude, self.only_plaqued, via)
+
+
+def canonical_name(name: str) -> str:
+    """A label or relationship type, matched without regard to case.
+
+    >>> canonical_name("provider"), canonical_name("sells")
+    ('Provider', 'SELLS')
+    """
+    for known in (*LABELS, *REL_TYPES):
+        if name == known:
+            return known
+    for known in (*LABELS, *REL_TYPES):
+        if name.lower() == known.lower():
+            return known
+    raise PathError(f"unknown label or relationship type {name!r}: expected one of "
+                    f"{', '.join((*LABELS, *REL_TYPES))}")
+
+
+@dataclass(frozen=True)
+class PathNode:
+    id: str
+    label: str
+    name: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "label": self.label, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Path:
+    nodes: tuple[PathNode, ...]
+    rels: tuple[str, ...]
+
+    @property
+    def hops(self) -> int:
+        return len(self.rels)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(n.id for n in self.nodes)
+
+    def to_dict(self) -> dict:
+        return {"hops": self.hops, "nodes": [n.to_dict() for n in self.nodes], "rels": list(self.rels)}
+
+
+@dataclass(frozen=True)
+class PathResult:
+    source: str
+    target: str
+    paths: list[Path] = field(default_factory=list)
+    complete: bool = True  # False when a --via search stopped at its cap
+
+    def to_dict(self) -> dict:
+        return {"from": self.source, "to": self.target, "paths": [p.to_dict() for p in self.paths]}
+
+
+# ---------------------------------------------------------------- constrained traversal
+
+class Traversal:
+    """The adjacency seen through one query's constraints."""
+
+    def __init__(self, adj: Adjacency, options: PathOptions, ends: tuple[int, ...] = ()):
+        self.adj = adj
+        self.bits = ALL_BITS
+        labels = []
+        for x in options.exclude:
+            if x in TYPE_BITS:
+                self.bits &= ~TYPE_BITS[x]
+            else:
+                labels.append(x)
+        node_ok = None
+        if labels:
+            node_ok = ~np.isin(adj.labels, [LABEL_CODES[x] for x in labels])
+        if options.only_plaqued and adj.unplaqued.any():
+            node_ok = ~np.asarray(adj.unplaqued) if node_ok is None else node_ok & ~np.asarray(adj.unplaqued)
+        if node_ok is not None:
+            for e in ends:  # the two ends are exempt
+                node_ok[e] = True
+        self.node_ok = node_ok
+
+    def expand(self, frontier: np.ndarray, banned_nodes: np.ndarray | None = None,
+               banned_edges: set[tuple[int, int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Every allowed (parent, child) step out of a frontier, vectorised."""
+        adj = self.adj
+        starts = adj.indptr[frontier]
+        lens = adj.indptr[frontier + 1] - starts
+        total = int(lens.sum())
+        if total == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        offsets = np.repeat(starts - np.r_[0, np.cumsum(lens)[:-1]], lens)
+        idx = offsets + np.arange(total)
+        children = adj.nbr[idx].astype(np.int64)
+        parents = np.repeat(frontier, lens)
+        ok = (adj.tmask[idx] & self.bits) != 0
+        if self.node_ok is not None:
+            ok &= self.node_ok[children]
+        if banned_nodes is not None:
+            ok &= ~banned_nodes[children]
+        if banned_edges:
+            for u, v in banned_edges:
+                ok &= ~(((parents == u) & (children == v)) | ((parents == v) & (children == u)))
+        return parents[ok], children[ok]
+
+    def rel_type(self, u: int, v: int) -> str:
+        nb, tm = self.adj.neighbors(u)
+        k = int(np.searchsorted(nb, v))
+        m = int(tm[k]) & self.bits
+        return TYPE_NAMES[(m & -m).bit_length() - 1]
+
+    # ------------------------------------------------------------ one shortest path
+    def shortest(self, s: int, t: int, limit: int, banned_nodes: np.ndarray | None = None,
+                 banned_edges: set[tuple[int, int]] | None = None) -> list[int] | None:
+        """The shortest s-t path of at most ``limit`` hops with the smallest id sequence."""
+        if s == t:
+            return [s]
+        n = len(self.adj)
+        seen_s = np.full(n, -1, dtype=np.int16)
+        seen_t = np.full(n, -1, dtype=np.int16)
+        seen_s[s] = 0
+        seen_t[t] = 0
+        levels_s = [np.array([s])]
+        levels_t = [np.array([t])]
+        while len(levels_s) - 1 + len(levels_t) - 1 < limit:
+            grow_s = len(levels_s[-1]) <= len(levels_t[-1])
+            levels, seen, other = (levels_s, seen_s, seen_t) if grow_s else (levels_t, seen_t, seen_s)
+            _, children = self.expand(levels[-1], banned_nodes, banned_edges)
+            children = np.unique(children)
+            children = children[seen[children] < 0]
+            if len(children) == 0:
+                return None
+            seen[children] = len(levels)
+            levels.append(children)
+            touch = children[other[children] >= 0]
+            if len(touch):
+                return self._lexicographic(s, t, levels_s, levels_t, seen_s, seen_t, grow_s, touch,
+                                           banned_nodes, banned_edges)
+        return None
+
+    def _lexicographic(self, s, t, levels_s, levels_t, seen_s, seen_t, grow_s, touch, banned_nodes, banned_edges):
+        # d = (level of the side just grown) + the smallest distance of a touched node on the other side
+        if grow_s:
+            a = len(levels_s) - 1
+            beta = int(seen_t[touch].min())
+        else:
+            beta = len(levels_t) - 1
+            a = int(seen_s[touch].min())
+        d = a + beta
+        meet = touch[(seen_s[touch] == a) & (seen_t[touch] == beta)] if grow_s else \
+            touch[(seen_t[touch] == beta) & (seen_s[touch] == a)]
+        layers: list[np.ndarray] = [np.zeros(0, np.int64)] * (d + 1)
+        layers[a] = np.unique(meet)
+        # back towards s: nodes one level closer to s that step into the layer
+        for i in range(a - 1, -1, -1):
+            parents, children = self.expand(layers[i + 1], banned_nodes, banned_edges)
+            keep = children[seen_s[children] == i]
+            layers[i] = np.unique(keep)
+        # on towards t
+        for i in range(a + 1, d + 1):
+            parents, children = self.expand(layers[i - 1], banned_nodes, banned_edges)
+            keep = children[seen_t[children] == d - i]
+            layers[i] = np.unique(keep)
+        path = [s]
+        for i in range(1, d + 1):
+            _, children = self.expand(np.array([path[-1]]), banned_nodes, banned_edges)
+            nxt = np.intersect1d(children, layers[i], assume_unique=False)
+            path.append(int(nxt[0]))
+        return path
+
+
+# ---------------------------------------------------------------- the public functions
+
+def _node(adj: Adjacency, i: int) -> PathNode:
+    return PathNode(adj.id(i), adj.label(i), adj.name(i))
+
+
+def _to_path(tr: Traversal, idx: list[int]) -> Path:
+    adj = tr.adj
+    return Path(tuple(_node(adj, i) for i in idx), tuple(tr.rel_type(u, v) for u, v in zip(idx, idx[1:])))
+
+
+def _ends(g: BeltGraph, source: str, target: str) -> tuple[int, int]:
+    adj = g.adj
+    return adj.index(source), adj.index(target)
+
+
+def k_shortest(tr: Traversal, s: int, t: int, k: int, max_hops: int, accept=None, cap: int = 2000):
+    """Yen's algorithm: simple paths in (hops, id sequence) order; ``accept`` filters them.
+
+    Returns (paths, complete). ``cap`` bounds how many paths are examined when a filter
+    rejects many."""
+    first = tr.shortest(s, t, max_hops)
+    if first is None:
+        return [], True
+    found: list[list[int]] = []
+    out: list[list[int]] = []
+    names = tr.adj
+    key = lambda p: (len(p), tuple(names.id(i) for i in p))  # noqa: E731
+    heap = [(key(first), first)]
+    queued = {tuple(first)}
+    n = len(tr.adj)
+    while heap and len(out) < k:
+        if len(found) >= cap:
+            return out, False
+        _, path = heapq.heappop(heap)
+        found.append(path)
+        if accept is None or accept(path):
+            out.append(path)
+            if len(out) == k:
+                break
+        for i in range(len(path) - 1):
+            spur, root = path[i], path[: i + 1]
+            banned_edges = {(p[i], p[i + 1]) for p in found if len(p) > i + 1 and p[: i + 1] == root}
+            banned_nodes = np.zeros(n, dtype=bool)
+            banned_nodes[root[:-1]] = True
+            rest = tr.shortest(spur, t, max_hops - i, banned_nodes, banned_edges)
+            if rest is None:
+                continue
+            cand = root[:-1] + rest
+            if len(cand) - 1 > max_hops or tuple(cand) in queued:
+                continue
+            queued.add(tuple(cand))
+            heapq.heappush(heap, (key(cand), cand))
+    return out, True
+
+
+def shortest_paths(g: BeltGraph, source: str, target: str, options: PathOptions = PathOptions()) -> PathResult:
+    """The ``k`` shortest simple paths between two nodes under the options of SPEC §5."""
+    options = options.checked()
+    s, t = _ends(g, source, target)
+    tr = Traversal(g.adj, options, (s, t))
+    accept = None
+    if options.via is not None:
+        code = LABEL_CODES[options.via]
+        accept = lambda p: any(g.adj.labels[i] == code for i in p[1:-1])  # noqa: E731
+    found, complete = k_shortest(tr, s, t, options.k, options.max_hops, accept)
+    return PathResult(source, target, [_to_path(tr, p) for p in found], complete)
+
+
+@dataclass(frozen=True)
+class Reached:
+    node: PathNode
+    hops: int
+
+    def to_dict(self) -> dict:
+        return {**self.node.to_dict(), "hops": self.hops}
+
+
+def reachable(g: BeltGraph, source: str, label: str, max_hops: int = 3,
+              options: PathOptions = PathOptions()) -> list[Reached]:
+    """Every node of ``label`` within ``max_hops`` of ``source``, nearest first, then by id."""
+    label = canonical_name(label)
+    if label not in LABELS:
+        raise PathError(f"--label takes a label ({', '.join(LABELS)}), not {label!r}")
+    if max_hops < 1:
+        raise PathError("--max-hops must be at least 1")
+    options = options.checked()
+    adj = g.adj
+    s = adj.index(source)
+    tr = Traversal(adj, options, (s,))
+    code = LABEL_CODES[label]
+    seen = np.zeros(len(adj), dtype=bool)
+    seen[s] = True
+    frontier = np.array([s])
+    out = []
+    for hops in range(1, max_hops + 1):
+        _, children = tr.expand(frontier)
+        children = np.unique(children)
+        children = children[~seen[children]]
+        if len(children) == 0:
+            break
+        seen[children] = True
+        for i in children[adj.labels[children] == code]:
+            out.append(Reached(_node(adj, int(i)), hops))
+        frontier = children
+    return out
+
+
+def hop_counts(g: BeltGraph, ids: list[str], max_hops: int = 6) -> dict[tuple[str, str], int | None]:
+    """Pairwise hop counts between nodes (None: not within ``max_hops``)."""
+    tr = Traversal(g.adj, PathOptions())
+    idx = [g.adj.index(i) for i in ids]
+    out = {}
+    for a in range(len(ids)):
+        for b in range(a + 1, len(ids)):
+            p = tr.shortest(idx[a], idx[b], max_hops)
+            out[(ids[a], ids[b])] = None if p is None else len(p) - 1
+    return out
+
+
+__all__ = ["PathOptions", "Path", "PathNode", "PathResult", "Traversal", "shortest_paths", "reachable",
+           "hop_counts", "k_shortest", "canonical_name", "PathError", "NodeNotFound"]
