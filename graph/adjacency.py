@@ -18,6 +18,7 @@ to rebuild.
 from __future__ import annotations
 
 import bisect
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +66,7 @@ class Adjacency:
         self.indptr = indptr
         self.nbr = nbr
         self.tmask = tmask
-        self._index: dict[str, int] | None = None
+        self.scratch = threading.local()  # per-thread work arrays of graph searches
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -141,7 +142,8 @@ class Adjacency:
 
     @classmethod
     def open(cls, folder: Path) -> "Adjacency":
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _FILES}
+        # Plain ndarray views of the maps: indexing a np.memmap subclass costs more.
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray) for name in _FILES}
         table = pa.ipc.open_file(pa.memory_map(str(folder / "nodes.arrow"))).read_all()
         return cls(table.column("id").combine_chunks(), table.column("name").combine_chunks(), **arrays)
 

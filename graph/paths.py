@@ -32,6 +32,7 @@ from .graph import BeltGraph
 from .model import LABELS, REL_TYPES
 
 ALL_BITS = sum(TYPE_BITS.values())
+_EMPTY = np.zeros(0, np.int64)
 
 
 class PathError(BeltGraphError):
@@ -116,6 +117,17 @@ class PathResult:
 
 # ---------------------------------------------------------------- constrained traversal
 
+def _unique(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values; for the small arrays of a frontier a sort beats hashing."""
+    if len(a) < 2:
+        return a
+    a = np.sort(a)
+    keep = np.empty(len(a), dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
+
+
 class Traversal:
     """The adjacency seen through one query's constraints."""
 
@@ -142,16 +154,23 @@ class Traversal:
                banned_edges: set[tuple[int, int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Every allowed (parent, child) step out of a frontier, vectorised."""
         adj = self.adj
-        starts = adj.indptr[frontier]
-        lens = adj.indptr[frontier + 1] - starts
-        total = int(lens.sum())
-        if total == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        offsets = np.repeat(starts - np.r_[0, np.cumsum(lens)[:-1]], lens)
-        idx = offsets + np.arange(total)
-        children = adj.nbr[idx].astype(np.int64)
-        parents = np.repeat(frontier, lens)
-        ok = (adj.tmask[idx] & self.bits) != 0
+        if len(frontier) == 1:  # the common case: one node's slice, no gather
+            u = int(frontier[0])
+            a, b = adj.indptr[u], adj.indptr[u + 1]
+            children = adj.nbr[a:b].astype(np.int64)
+            parents = np.full(len(children), u, dtype=np.int64)
+            ok = (adj.tmask[a:b] & self.bits) != 0
+        else:
+            starts = adj.indptr[frontier]
+            lens = adj.indptr[frontier + 1] - starts
+            total = int(lens.sum())
+            if total == 0:
+                return _EMPTY, _EMPTY
+            ends = np.cumsum(lens)
+            idx = np.repeat(starts - (ends - lens), lens) + np.arange(total)
+            children = adj.nbr[idx].astype(np.int64)
+            parents = np.repeat(frontier, lens)
+            ok = (adj.tmask[idx] & self.bits) != 0
         if self.node_ok is not None:
             ok &= self.node_ok[children]
         if banned_nodes is not None:
@@ -160,6 +179,14 @@ class Traversal:
             for u, v in banned_edges:
                 ok &= ~(((parents == u) & (children == v)) | ((parents == v) & (children == u)))
         return parents[ok], children[ok]
+
+    def banned(self, nodes: list[int]) -> np.ndarray:
+        """A per-thread boolean array with ``nodes`` set; the caller clears them after."""
+        local = self.adj.scratch
+        if getattr(local, "ban", None) is None or len(local.ban) != len(self.adj):
+            local.ban = np.zeros(len(self.adj), dtype=bool)
+        local.ban[nodes] = True
+        return local.ban
 
     def rel_type(self, u: int, v: int) -> str:
         nb, tm = self.adj.neighbors(u)
@@ -173,18 +200,31 @@ class Traversal:
         """The shortest s-t path of at most ``limit`` hops with the smallest id sequence."""
         if s == t:
             return [s]
-        n = len(self.adj)
-        seen_s = np.full(n, -1, dtype=np.int16)
-        seen_t = np.full(n, -1, dtype=np.int16)
-        seen_s[s] = 0
-        seen_t[t] = 0
+        seen_s, seen_t = self._scratch()
         levels_s = [np.array([s])]
         levels_t = [np.array([t])]
+        seen_s[s] = 0
+        seen_t[t] = 0
+        try:
+            return self._search(s, t, limit, banned_nodes, banned_edges, seen_s, seen_t, levels_s, levels_t)
+        finally:  # leave the scratch arrays clean for the next search
+            seen_s[np.concatenate(levels_s)] = -1
+            seen_t[np.concatenate(levels_t)] = -1
+
+    def _scratch(self) -> tuple[np.ndarray, np.ndarray]:
+        """Two per-thread arrays of -1 as long as the graph, reused by every search."""
+        local = self.adj.scratch
+        if getattr(local, "seen", None) is None or len(local.seen[0]) != len(self.adj):
+            n = len(self.adj)
+            local.seen = (np.full(n, -1, dtype=np.int16), np.full(n, -1, dtype=np.int16))
+        return local.seen
+
+    def _search(self, s, t, limit, banned_nodes, banned_edges, seen_s, seen_t, levels_s, levels_t):
         while len(levels_s) - 1 + len(levels_t) - 1 < limit:
             grow_s = len(levels_s[-1]) <= len(levels_t[-1])
             levels, seen, other = (levels_s, seen_s, seen_t) if grow_s else (levels_t, seen_t, seen_s)
             _, children = self.expand(levels[-1], banned_nodes, banned_edges)
-            children = np.unique(children)
+            children = _unique(children)
             children = children[seen[children] < 0]
             if len(children) == 0:
                 return None
@@ -208,22 +248,23 @@ class Traversal:
         meet = touch[(seen_s[touch] == a) & (seen_t[touch] == beta)] if grow_s else \
             touch[(seen_t[touch] == beta) & (seen_s[touch] == a)]
         layers: list[np.ndarray] = [np.zeros(0, np.int64)] * (d + 1)
-        layers[a] = np.unique(meet)
+        layers[a] = _unique(meet)
         # back towards s: nodes one level closer to s that step into the layer
         for i in range(a - 1, -1, -1):
             parents, children = self.expand(layers[i + 1], banned_nodes, banned_edges)
             keep = children[seen_s[children] == i]
-            layers[i] = np.unique(keep)
+            layers[i] = _unique(keep)
         # on towards t
         for i in range(a + 1, d + 1):
             parents, children = self.expand(layers[i - 1], banned_nodes, banned_edges)
             keep = children[seen_t[children] == d - i]
-            layers[i] = np.unique(keep)
+            layers[i] = _unique(keep)
         path = [s]
         for i in range(1, d + 1):
             _, children = self.expand(np.array([path[-1]]), banned_nodes, banned_edges)
-            nxt = np.intersect1d(children, layers[i], assume_unique=False)
-            path.append(int(nxt[0]))
+            layer = layers[i]  # sorted, as are one node's children: the first hit is the smallest id
+            pos = np.minimum(np.searchsorted(layer, children), len(layer) - 1)
+            path.append(int(children[np.flatnonzero(layer[pos] == children)[0]]))
         return path
 
 
@@ -257,7 +298,6 @@ def k_shortest(tr: Traversal, s: int, t: int, k: int, max_hops: int, accept=None
     key = lambda p: (len(p), tuple(names.id(i) for i in p))  # noqa: E731
     heap = [(key(first), first)]
     queued = {tuple(first)}
-    n = len(tr.adj)
     while heap and len(out) < k:
         if len(found) >= cap:
             return out, False
@@ -270,9 +310,11 @@ def k_shortest(tr: Traversal, s: int, t: int, k: int, max_hops: int, accept=None
         for i in range(len(path) - 1):
             spur, root = path[i], path[: i + 1]
             banned_edges = {(p[i], p[i + 1]) for p in found if len(p) > i + 1 and p[: i + 1] == root}
-            banned_nodes = np.zeros(n, dtype=bool)
-            banned_nodes[root[:-1]] = True
-            rest = tr.shortest(spur, t, max_hops - i, banned_nodes, banned_edges)
+            banned_nodes = tr.banned(root[:-1])
+            try:
+                rest = tr.shortest(spur, t, max_hops - i, banned_nodes, banned_edges)
+            finally:
+                banned_nodes[root[:-1]] = False
             if rest is None:
                 continue
             cand = root[:-1] + rest
@@ -324,7 +366,7 @@ def reachable(g: BeltGraph, source: str, label: str, max_hops: int = 3,
     out = []
     for hops in range(1, max_hops + 1):
         _, children = tr.expand(frontier)
-        children = np.unique(children)
+        children = _unique(children)
         children = children[~seen[children]]
         if len(children) == 0:
             break
