@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .graph import BeltGraph
-from .paths import Path, PathError, PathOptions, Traversal, _to_path, k_shortest
+from .paths import Path, PathError, PathOptions, Traversal, _to_path, yen
 from .rank import _quarter_key, latest_quarter
 
 FIXED = {"RUNS": 0.6, "OPERATES": 0.6, "MATCHES": 0.55, "RECRUITS": 0.55, "IN_BELT": 0.45, "SOURCES_FROM": 0.45}
@@ -163,7 +163,7 @@ def warm_paths(g: BeltGraph, source: str, target: str, options: PathOptions = Pa
 
         code = LABEL_CODES[options.via]
         accept = lambda p: any(adj.labels[i] == code for i in p[1:-1])  # noqa: E731
-    found, complete = k_shortest(tr, s, t, pool or max(20, 5 * options.k), options.max_hops, accept)
+    found, complete = yen(tr, s, t, pool or max(20, 5 * options.k), options.max_hops, accept)
     paths = [_to_path(tr, p) for p in found]
     st = Strength(g, paths)
     out = []

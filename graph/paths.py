@@ -284,18 +284,20 @@ def _ends(g: BeltGraph, source: str, target: str) -> tuple[int, int]:
     return adj.index(source), adj.index(target)
 
 
-def k_shortest(tr: Traversal, s: int, t: int, k: int, max_hops: int, accept=None, cap: int = 2000):
+def k_shortest(spurs, s, t, k: int, max_hops: int, key, accept=None, cap: int = 2000):
     """Yen's algorithm: simple paths in (hops, id sequence) order; ``accept`` filters them.
 
-    Returns (paths, complete). ``cap`` bounds how many paths are examined when a filter
-    rejects many."""
-    first = tr.shortest(s, t, max_hops)
+    ``spurs(requests)`` answers a list of (spur, limit, banned_nodes, banned_edges) with,
+    for each, the shortest spur-to-t path of at most ``limit`` hops with the smallest id
+    sequence that avoids the banned nodes (a list) and relationships (a set of node
+    pairs), or None. One call per path examined, so a server answers a whole round at
+    once. ``key(path)`` orders paths. Returns (paths, complete); ``cap`` bounds how many
+    paths are examined when a filter rejects many."""
+    first = spurs([(s, max_hops, [], set())])[0]
     if first is None:
         return [], True
-    found: list[list[int]] = []
-    out: list[list[int]] = []
-    names = tr.adj
-    key = lambda p: (len(p), tuple(names.id(i) for i in p))  # noqa: E731
+    found: list[list] = []
+    out: list[list] = []
     heap = [(key(first), first)]
     queued = {tuple(first)}
     while heap and len(out) < k:
@@ -307,14 +309,13 @@ def k_shortest(tr: Traversal, s: int, t: int, k: int, max_hops: int, accept=None
             out.append(path)
             if len(out) == k:
                 break
+        requests, roots = [], []
         for i in range(len(path) - 1):
-            spur, root = path[i], path[: i + 1]
+            root = path[: i + 1]
             banned_edges = {(p[i], p[i + 1]) for p in found if len(p) > i + 1 and p[: i + 1] == root}
-            banned_nodes = tr.banned(root[:-1])
-            try:
-                rest = tr.shortest(spur, t, max_hops - i, banned_nodes, banned_edges)
-            finally:
-                banned_nodes[root[:-1]] = False
+            requests.append((path[i], max_hops - i, root[:-1], banned_edges))
+            roots.append(root)
+        for root, rest in zip(roots, spurs(requests)):
             if rest is None:
                 continue
             cand = root[:-1] + rest
@@ -323,6 +324,23 @@ def k_shortest(tr: Traversal, s: int, t: int, k: int, max_hops: int, accept=None
             queued.add(tuple(cand))
             heapq.heappush(heap, (key(cand), cand))
     return out, True
+
+
+def yen(tr: Traversal, s: int, t: int, k: int, max_hops: int, accept=None, cap: int = 2000):
+    """:func:`k_shortest` on the adjacency."""
+    adj = tr.adj
+
+    def one(spur, limit, banned_nodes, banned_edges):
+        if not banned_nodes:
+            return tr.shortest(spur, t, limit, None, banned_edges)
+        mask = tr.banned(banned_nodes)
+        try:
+            return tr.shortest(spur, t, limit, mask, banned_edges)
+        finally:
+            mask[banned_nodes] = False
+
+    return k_shortest(lambda reqs: [one(*r) for r in reqs], s, t, k, max_hops,
+                      lambda p: (len(p), tuple(adj.id(i) for i in p)), accept, cap)
 
 
 def shortest_paths(g: BeltGraph, source: str, target: str, options: PathOptions = PathOptions()) -> PathResult:
@@ -334,7 +352,7 @@ def shortest_paths(g: BeltGraph, source: str, target: str, options: PathOptions 
     if options.via is not None:
         code = LABEL_CODES[options.via]
         accept = lambda p: any(g.adj.labels[i] == code for i in p[1:-1])  # noqa: E731
-    found, complete = k_shortest(tr, s, t, options.k, options.max_hops, accept)
+    found, complete = yen(tr, s, t, options.k, options.max_hops, accept)
     return PathResult(source, target, [_to_path(tr, p) for p in found], complete)
 
 
@@ -390,4 +408,4 @@ def hop_counts(g: BeltGraph, ids: list[str], max_hops: int = 6) -> dict[tuple[st
 
 
 __all__ = ["PathOptions", "Path", "PathNode", "PathResult", "Traversal", "shortest_paths", "reachable",
-           "hop_counts", "k_shortest", "canonical_name", "PathError", "NodeNotFound"]
+           "hop_counts", "k_shortest", "yen", "canonical_name", "PathError", "NodeNotFound"]

@@ -272,7 +272,11 @@ def _metric_rows(g: BeltGraph, quarter: str, pool: Pool, settings: RankSettings)
 
 
 def rank_rows(rows: list[dict], settings: RankSettings) -> list[RankedItem]:
-    """Rank metric rows (id, name and the five metrics) of one pool's eligible supply chains."""
+    """Rank metric rows (id, name and the five metrics) of one pool's eligible supply chains.
+
+    gmv sums are rounded to 1e-6: servers add in other orders, and float noise must not
+    split a tie."""
+    rows = [{**r, "gmv": None if r["gmv"] is None else round(r["gmv"], 6)} for r in rows]
     scored = _score(rows, settings)
     items = []
     for rank, i in enumerate(_order(rows, scored), start=1):

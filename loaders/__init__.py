@@ -34,7 +34,7 @@ def load_bundle(store: Store, path: str | Path, merge: bool = False, max_errors:
         data.reviews = base.reviews
     else:
         # Review history is a record of past decisions: a full load keeps it.
-        data.reviews = store.read_data().reviews if _has_graph(store) else data.reviews
+        data.reviews = store.graph().reviews if _has_graph(store) else data.reviews
     counts = store.replace(data, str(path), progress)
     facts = {name: t.num_rows for name, t in data.facts.items()}
     warnings = list(checked.warnings) + [f"ignored {name}: not part of a bundle" for name in raw.ignored

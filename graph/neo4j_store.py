@@ -1,0 +1,393 @@
+"""The Neo4j backend: the same graph pushed to or pulled from a Neo4j server.
+
+The only module that imports ``neo4j``. Reads run in read access mode with the
+configured transaction timeout; rankings compute their metrics with Cypher
+aggregation in the server and paths use Cypher shortest paths, giving the same
+answers as the embedded backend. Every Cypher string lives in ``graph.queries``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+import neo4j
+import pyarrow as pa
+from neo4j import exceptions as nx_exc
+
+from . import queries
+from .config import Config
+from .cypher_guard import check_read_only
+from .data import REVIEW_SCHEMA, GraphData, derive_rels
+from .errors import NodeNotFound, QueryError, StoreError
+from .graph import BeltGraph, data_from_records
+from .model import LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST
+from .store import CypherResult, ProgressFn
+
+INDEXED = {"Belt": ("name", "category"), "SupplyChain": ("name", "category"), "Anchor": ("name", "category"),
+           "Base": ("name",), "Provider": ("name",), "Merchant": ("name",), "TeamLeader": ("name",)}
+
+
+def jsonable(v: Any) -> Any:
+    """Neo4j values as the same plain data the embedded backend gives."""
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    if isinstance(v, neo4j.graph.Node):
+        return {"_label": next(iter(v.labels), None), **{k: jsonable(x) for k, x in v.items()}}
+    if isinstance(v, neo4j.graph.Relationship):
+        return {"_type": v.type, **{k: jsonable(x) for k, x in v.items()}}
+    if isinstance(v, neo4j.graph.Path):
+        return {"nodes": [jsonable(n) for n in v.nodes],
+                "rels": [{**jsonable(r), "_from": r.start_node.get("id"), "_to": r.end_node.get("id")}
+                         for r in v.relationships]}
+    if hasattr(v, "iso_format"):
+        return v.iso_format()
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [jsonable(x) for x in v]
+    return str(v)
+
+
+def _native(v: Any) -> Any:
+    """A Neo4j property value as the Python value the model's Arrow types take."""
+    if hasattr(v, "to_native"):
+        return v.to_native()
+    return v
+
+
+class Neo4jStore:
+    backend = "neo4j"
+
+    def __init__(self, config: Config, data_dir: Path | None = None):
+        self.config = config
+        s = config.section("neo4j")
+        self.uri = s.get("uri")
+        self.user = s.get("user")
+        self.password = s.get("password") or ""
+        self.database = s.get("database") or "neo4j"
+        self.batch = int(s.get("batch_size", 5000))
+        self.timeout = float(s.get("timeout_s", 30))
+        self.data_dir = data_dir
+        self._driver: neo4j.Driver | None = None
+        self._graph: tuple[dict, BeltGraph] | None = None
+
+    def describe(self) -> str:
+        return f"Neo4j at {self.uri} (database {self.database})"
+
+    # ------------------------------------------------------------ connection
+    def driver(self) -> neo4j.Driver:
+        if self._driver is None:
+            try:  # noqa: SIM105 - errors are mapped below
+                self._driver = neo4j.GraphDatabase.driver(self.uri, auth=(self.user, self.password),
+                                                          connection_timeout=10, max_transaction_retry_time=5,
+                                                          notifications_min_severity="OFF")
+                # fails at once (no retries) when the server is down or refuses the login
+                self._driver.verify_connectivity()
+            except BaseException:
+                if self._driver is not None:
+                    self._driver.close()
+                self._driver = None
+                raise
+        return self._driver
+
+    def _errors(self, e: Exception) -> Exception:
+        if isinstance(e, nx_exc.AuthError):
+            return StoreError(f"Neo4j at {self.uri} refused user {self.user!r}: wrong password? "
+                              "(set BELTGRAPH_NEO4J_PASSWORD)")
+        if isinstance(e, nx_exc.ServiceUnavailable) or isinstance(e, (OSError, ValueError)) and "bolt" in str(e).lower():
+            return StoreError(f"cannot reach Neo4j at {self.uri}: is it running? ({str(e).splitlines()[0]})")
+        if isinstance(e, nx_exc.ClientError) and "DatabaseNotFound" in (e.code or ""):
+            return StoreError(f"Neo4j at {self.uri} has no database {self.database!r} ([neo4j] database)")
+        if isinstance(e, nx_exc.ClientError) and "TransactionTimedOut" in (e.code or ""):
+            return QueryError(f"query stopped after {self.timeout:g} s ([neo4j] timeout_s in config.toml)")
+        if isinstance(e, nx_exc.ClientError) and "AccessMode" in (e.code or ""):
+            return QueryError("refused: the query writes; beltgraph cypher is read-only")
+        if isinstance(e, nx_exc.Neo4jError):
+            return QueryError(f"Neo4j: {e.message or e}")
+        if isinstance(e, nx_exc.DriverError):
+            return StoreError(f"Neo4j at {self.uri}: {e}")
+        return e
+
+    def _run(self, query: str, params: dict | None = None, access: str = "WRITE", timeout: float | None = None,
+             limit: int | None = None) -> tuple[list[str], list[list], bool]:
+        """Run one query in its own transaction; return (columns, rows, truncated)."""
+        mode = neo4j.READ_ACCESS if access == "READ" else neo4j.WRITE_ACCESS
+        driver = self._driver if self._driver is not None else None
+        try:
+            if driver is None:
+                driver = self.driver()
+            with driver.session(database=self.database, default_access_mode=mode) as session:
+                def work(tx):
+                    result = tx.run(query, params or {})
+                    keys = list(result.keys())
+                    rows, truncated = [], False
+                    for record in result:
+                        if limit is not None and len(rows) == limit:
+                            truncated = True
+                            break
+                        rows.append(list(record.values()))
+                    result.consume()
+                    return keys, rows, truncated
+
+                tx_fn = neo4j.unit_of_work(timeout=timeout or self.timeout)(work)
+                if access == "READ":
+                    return session.execute_read(tx_fn)
+                return session.execute_write(tx_fn)
+        except (StoreError, QueryError):
+            raise
+        except Exception as e:  # the driver's errors become one clear line
+            raise self._errors(e) from None
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+
+    # ------------------------------------------------------------ reading
+    def stats(self) -> dict:
+        nodes = {lab.name: self._run(queries.neo4j_count_nodes(lab.name), access="READ")[1][0][0] for lab in LABEL_LIST}
+        rels = {r.name: self._run(queries.neo4j_count_rels(r.name), access="READ")[1][0][0] for r in REL_LIST}
+        return {"nodes": nodes, "relationships": rels}
+
+    def cypher(self, query: str, params: dict | None = None, max_rows: int | None = None) -> CypherResult:
+        check_read_only(query)
+        max_rows = int(max_rows or self.config.get("cypher", "max_rows"))
+        timeout = int(self.config.get("cypher", "timeout_ms")) / 1000
+        start = time.perf_counter()
+        cols, rows, truncated = self._run(query, params, access="READ", timeout=timeout, limit=max_rows)
+        return CypherResult(cols, [[jsonable(v) for v in r] for r in rows], truncated,
+                            (time.perf_counter() - start) * 1000)
+
+    def records(self) -> tuple[list[dict], list[dict], dict[str, list[dict]], list[dict]]:
+        """Everything BeltGraph keeps in the server, as plain rows: nodes (with ``label``),
+        relationships (with ``type``, ``from``, ``to``), provider_quarters facts, reviews."""
+        nodes, rels = [], []
+        for lab in LABEL_LIST:
+            for (props,) in self._run(queries.neo4j_read_nodes(lab.name), access="READ")[1]:
+                nodes.append({"label": lab.name, **{k: _native(v) for k, v in props.items()}})
+        for rel in REL_LIST:
+            for src, dst, props in self._run(queries.neo4j_read_rels(rel.name), access="READ")[1]:
+                rels.append({"type": rel.name, "from": src, "to": dst, **{k: _native(v) for k, v in props.items()}})
+        figures = [{k: _native(v) for k, v in p.items()}
+                   for (p,) in self._run(queries.NEO4J_READ_FIGURES, access="READ")[1]]
+        reviews = [dict(p) for (p,) in self._run(queries.NEO4J_READ_REVIEWS, access="READ")[1]]
+        return nodes, rels, {"provider_quarters": figures}, reviews
+
+    def graph(self) -> BeltGraph:
+        """The server's graph in memory, for the algorithms that run locally (cached while
+        the server's counts stay the same)."""
+        counts = self.stats()
+        if self._graph is None or self._graph[0] != counts:
+            nodes, rels, facts, reviews = self.records()
+            data = data_from_records(nodes, rels, facts)
+            data.reviews = pa.Table.from_pylist(reviews, schema=REVIEW_SCHEMA)
+            self._graph = (counts, BeltGraph.from_data(data))
+        return self._graph[1]
+
+    def read_data(self) -> GraphData:
+        nodes, rels, facts, reviews = self.records()
+        data = data_from_records(nodes, rels, facts)
+        data.reviews = pa.Table.from_pylist(reviews, schema=REVIEW_SCHEMA)
+        return data
+
+    # ------------------------------------------------------------ writing
+    def replace(self, data: GraphData, source: str, progress: ProgressFn | None = None) -> dict:
+        return push(self, data, progress)
+
+    def update_providers(self, state: dict[str, tuple[bool, int]], reviews: pa.Table) -> None:
+        rows = [{"id": pid, "plaque": p, "level": lv} for pid, (p, lv) in state.items()]
+        for i in range(0, len(rows), self.batch):
+            self._run(queries.NEO4J_SET_PROVIDERS, {"rows": rows[i:i + self.batch]})
+        _push_reviews(self, reviews)
+        self._graph = None
+
+    # ------------------------------------------------------------ server-side rankings and paths
+    def rank(self, quarter, pool, settings):
+        from .rank import Ranking, _quarter_key, check_quarter, rank_rows
+
+        if pool.belt is not None:
+            self._label_of(pool.belt, expect="Belt")
+        if pool.division is not None:
+            from .model import DIVISIONS
+            from .rank import BadRequest
+
+            if pool.division not in DIVISIONS:
+                raise BadRequest(f"unknown division {pool.division!r}: expected one of {', '.join(DIVISIONS)}")
+        if quarter:
+            quarter = check_quarter(quarter)
+        else:
+            qs = [r[0] for r in self._run(queries.NEO4J_SELLS_QUARTERS, access="READ")[1] if r[0]]
+            quarter = max(qs, key=_quarter_key) if qs else None
+        if quarter is None:
+            return Ranking(None, pool, [])
+        kind = "category" if pool.category is not None else "division" if pool.division is not None else \
+            "belt" if pool.belt is not None else None
+        params = {"quarter": quarter, "category": pool.category, "division": pool.division, "belt": pool.belt}
+        _, chains, _ = self._run(queries.neo4j_pool_chains(kind), params, access="READ")
+        _, sales, _ = self._run(queries.neo4j_quarter_sales(kind), params, access="READ")
+        by_sc = {r[0]: (r[1], r[2]) for r in sales}
+        rows, ineligible = [], 0
+        for sc_id, name, fr, rr, rating in sorted(chains):
+            gmv, reach = by_sc.get(sc_id, (None, 0))
+            if reach < settings.min_anchors:
+                ineligible += 1
+                continue
+            rows.append({"id": sc_id, "name": name, "gmv": gmv, "anchor_reach": reach, "fulfillment_rate": fr,
+                         "return_rate": rr, "rating": rating})
+        return Ranking(quarter, pool, rank_rows(rows, settings), ineligible)
+
+    def _label_of(self, node_id: str, expect: str | None = None) -> str:
+        rows = self._run(queries.neo4j_find_label(tuple(LABELS)), {"id": node_id}, access="READ")[1]
+        if not rows:
+            raise NodeNotFound(node_id)
+        label = rows[0][0]
+        if expect and label != expect:
+            from .rank import BadRequest
+
+            raise BadRequest(f"{node_id!r} is a {label}, not a {expect}")
+        return label
+
+    def paths(self, source: str, target: str, options):
+        """SPEC §5 paths with Cypher ``allShortestPaths`` in the server, driven by the same
+        Yen's algorithm as the embedded backend, so the answers are the same."""
+        from .paths import Path, PathNode, PathResult, k_shortest
+
+        options = options.checked()
+        src, dst = self._label_of(source), self._label_of(target)
+        types = tuple(r.name for r in REL_LIST if r.name not in options.exclude)
+        if source == target or not types:
+            return PathResult(source, target, [])
+        exclude_labels = [x for x in options.exclude if x in LABELS]
+        order = {r.name: i for i, r in enumerate(REL_LIST)}
+        seen: dict[str, tuple[str, str]] = {source: (src, self._name(source)), target: (dst, self._name(target))}
+        hop_types: dict[tuple[str, str], str] = {}
+
+        def spurs(requests):
+            """One query per label of the spur nodes in this round (usually one)."""
+            answers: list = [None] * len(requests)
+            by_label: dict[str, list[int]] = {}
+            for i, (spur, limit, _, _) in enumerate(requests):
+                if limit >= 1:
+                    by_label.setdefault(seen[spur][0], []).append(i)
+            for label, idx in by_label.items():
+                query = queries.neo4j_shortest(label, dst, types, max(requests[i][1] for i in idx),
+                                               bool(exclude_labels), options.only_plaqued)
+                batch = [{"source": requests[i][0], "limit": requests[i][1], "banned": list(requests[i][2]),
+                          "banned_pairs": [list(e) for e in requests[i][3]] + [[b, a] for a, b in requests[i][3]]}
+                         for i in idx]
+                rows = self._run(query, {"spurs": batch, "target": target, "exclude_labels": exclude_labels},
+                                 access="READ")[1]
+                for j, ids, labels, names, type_lists in rows:
+                    for n, lab, name in zip(ids, labels, names):
+                        seen[n] = (lab, name)
+                    for h in range(len(ids) - 1):
+                        hop_types[(ids[h], ids[h + 1])] = min((tl[h] for tl in type_lists), key=order.__getitem__)
+                    answers[idx[j]] = list(ids)
+            return answers
+
+        accept = None
+        if options.via is not None:
+            accept = lambda p: any(seen[n][0] == options.via for n in p[1:-1])  # noqa: E731
+        found, complete = k_shortest(spurs, source, target, options.k, options.max_hops,
+                                     lambda p: (len(p), tuple(p)), accept)
+        paths = []
+        for ids in found:
+            rels = tuple(hop_types.get((a, b)) or hop_types[(b, a)] for a, b in zip(ids, ids[1:]))
+            paths.append(Path(tuple(PathNode(n, *seen[n]) for n in ids), rels))
+        return PathResult(source, target, paths, complete)
+
+    def _name(self, node_id: str) -> str:
+        label = self._label_of(node_id)
+        return self._run(queries.neo4j_node_name(label), {"id": node_id}, access="READ")[1][0][0]
+
+
+# ---------------------------------------------------------------- push
+
+def _rows(table: pa.Table) -> list[dict]:
+    return [{k: v for k, v in r.items() if v is not None} for r in table.to_pylist()]
+
+
+def _batches(store: Neo4jStore, query: str, rows: list[dict], progress, what: str, done: list[int], total: int):
+    for i in range(0, len(rows), store.batch):
+        store._run(query, {"rows": rows[i:i + store.batch]})
+        done[0] += len(rows[i:i + store.batch])
+        if progress:
+            progress(f"pushing {what}", done[0], total)
+
+
+def push(store: Neo4jStore, data: GraphData, progress: ProgressFn | None = None) -> dict:
+    """Make the server hold exactly this graph: constraints and indexes, batched
+    ``UNWIND ... MERGE`` of nodes and relationships, stale ones deleted, review history;
+    idempotent (a second push changes nothing). Counts are checked at the end."""
+    rels = derive_rels(data)
+    store.driver()
+    for lab in LABEL_LIST:
+        store._run(queries.neo4j_constraint(lab.name))
+        for prop in INDEXED.get(lab.name, ()):
+            store._run(queries.neo4j_index(lab.name, prop))
+    store._run(queries.NEO4J_REVIEW_CONSTRAINT)
+    total = sum(t.num_rows for t in data.nodes.values()) + sum(t.num_rows for t in rels.values())
+    done = [0]
+    # nodes no longer in the graph go first (with their relationships)
+    for lab in LABEL_LIST:
+        have = {r[0] for r in store._run(queries.neo4j_node_ids(lab.name), access="READ")[1]}
+        stale = sorted(have - set(data.nodes[lab.name].column("id").to_pylist()))
+        for i in range(0, len(stale), store.batch):
+            store._run(queries.neo4j_delete_nodes(lab.name), {"ids": stale[i:i + store.batch]})
+    for lab in LABEL_LIST:
+        rows = _rows(data.nodes[lab.name])
+        _batches(store, queries.neo4j_merge_nodes(lab.name), rows, progress, lab.name, done, total)
+    label_of = {}
+    for lab in LABEL_LIST:
+        for i in data.nodes[lab.name].column("id").to_pylist():
+            label_of[i] = lab.name
+    for rel in REL_LIST:
+        keyed = REL_KEY_PROPS.get(rel.name, ())
+        table = rels[rel.name]
+        local = set()
+        groups: dict[tuple[str, str], list[dict]] = {}
+        for r in table.to_pylist():
+            props = {k: v for k, v in r.items() if k not in ("from", "to") and v is not None}
+            src, dst = label_of[r["from"]], label_of[r["to"]]
+            groups.setdefault((src, dst), []).append({"from": r["from"], "to": r["to"], "props": props})
+            local.add((r["from"], r["to"]) + tuple(r.get(k) for k in keyed))
+        # relationships no longer in the graph
+        _, existing, _ = store._run(queries.neo4j_rel_keys(rel.name, keyed), access="READ")
+        stale: dict[str, list[dict]] = {}
+        for row in existing:
+            key = (row[0], row[1]) + tuple(row[3:])
+            if key not in local:
+                stale.setdefault(row[2], []).append({"from": row[0], "to": row[1],
+                                                     **{k: v for k, v in zip(keyed, row[3:])}})
+        for src, rows in stale.items():
+            for i in range(0, len(rows), store.batch):
+                store._run(queries.neo4j_delete_rels(rel.name, src, keyed), {"rows": rows[i:i + store.batch]})
+        for (src, dst), rows in groups.items():
+            _batches(store, queries.neo4j_merge_rels(rel.name, src, dst, keyed), rows, progress, rel.name, done, total)
+    _push_reviews(store, data.reviews)
+    _push_figures(store, data.facts["provider_quarters"])
+    counts = store.stats()
+    expected = data.counts(rels)
+    if counts != expected:
+        raise StoreError(f"push finished but Neo4j holds {counts}, not {expected}: is another writer at work?")
+    return counts
+
+
+def _push_reviews(store: Neo4jStore, reviews: pa.Table) -> None:
+    store._run(queries.NEO4J_DELETE_REVIEWS)
+    rows = _rows(reviews)
+    for i in range(0, len(rows), store.batch):
+        store._run(queries.NEO4J_MERGE_REVIEWS, {"rows": rows[i:i + store.batch]})
+
+
+def _push_figures(store: Neo4jStore, figures: pa.Table) -> None:
+    """provider_quarters facts, which the quarterly review reads, as (:ProviderQuarter) nodes."""
+    store._run(queries.NEO4J_DELETE_FIGURES)
+    rows = _rows(figures)
+    for i in range(0, len(rows), store.batch):
+        store._run(queries.NEO4J_MERGE_FIGURES, {"rows": rows[i:i + store.batch]})

@@ -1,0 +1,256 @@
+"""The Neo4j backend against a real Neo4j 5.26 server (scripts/neo4j-local).
+
+On a machine without Java and Maven these skip with a message saying so; in CI
+(CI=true) a server that cannot start fails the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from graph.config import Config
+from graph.errors import QueryRefused, StoreError
+from graph.neo4j_store import Neo4jStore, push
+from graph.paths import PathOptions
+from graph.rank import Pool, RankSettings
+from loaders import load_bundle
+from loaders.neo4j_pull import pull_bundle
+from loaders.synthetic import generate
+
+from .conftest import IN_CI, MINI_COUNTS, ROOT, need
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture(scope="session")
+def neo4j_server():
+    """(uri, password) of a running server: BELTGRAPH_TEST_NEO4J_URI, or one we start."""
+    if os.environ.get("BELTGRAPH_TEST_NEO4J_URI"):
+        yield os.environ["BELTGRAPH_TEST_NEO4J_URI"], os.environ.get("BELTGRAPH_TEST_NEO4J_PASSWORD", "")
+        return
+    need(shutil.which("java") is not None and shutil.which("mvn") is not None,
+         "Neo4j tests need Java 17 and Maven (Debian: apt-get install openjdk-17-jre-headless maven)")
+    script = ROOT / "scripts" / "neo4j-local"
+    started = subprocess.run([str(script), "start"], capture_output=True, text=True, timeout=900)
+    if started.returncode != 0:
+        msg = f"scripts/neo4j-local start failed: {started.stderr[-2000:]}"
+        if IN_CI:
+            pytest.fail(msg)
+        pytest.skip(msg)
+    uri = started.stdout.strip().splitlines()[-1]
+    password = (ROOT / ".cache" / "neo4j" / "password").read_text().strip()
+    try:
+        yield uri, password
+    finally:
+        subprocess.run([str(script), "stop"], capture_output=True, timeout=120)
+
+
+def _config(tmp_path, uri, password, **neo4j):
+    return Config.from_dict({"embedded": {"buffer_pool_mb": 128},
+                             "neo4j": {"uri": uri, "password": password, "batch_size": 2000, **neo4j}},
+                            base_dir=tmp_path, env={})
+
+
+@pytest.fixture
+def server(neo4j_server, tmp_path):
+    uri, password = neo4j_server
+    store = Neo4jStore(_config(tmp_path, uri, password))
+    store._run("MATCH (n) DETACH DELETE n")  # a clean database for each test
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory):
+    out = tmp_path_factory.mktemp("syn") / "bundle"
+    generate(out, scale=0.004, seed=3)
+    return out
+
+
+@pytest.fixture
+def rich_store(store, synthetic):
+    load_bundle(store, synthetic)
+    return store
+
+
+def _tables(data):
+    out = {f"nodes/{k}": sorted(map(repr, t.to_pylist())) for k, t in data.nodes.items()}
+    from graph.data import derive_rels
+
+    for k, t in derive_rels(data).items():
+        out[f"rels/{k}"] = sorted(map(repr, t.to_pylist()))
+    out["facts/provider_quarters"] = sorted(map(repr, data.facts["provider_quarters"].to_pylist()))
+    return out
+
+
+def test_push_then_pull_round_trips(server, loaded_store, tmp_path, config):
+    from graph.embedded import EmbeddedStore
+
+    counts = push(server, loaded_store.read_data())
+    assert counts == MINI_COUNTS == server.stats()
+    data, files = pull_bundle(server)
+    assert files["nodes/Belt.csv"] == 3
+    original = _tables(loaded_store.read_data())
+    pulled = _tables(data)
+    for key in original:
+        assert pulled[key] == original[key], key
+    back = EmbeddedStore(tmp_path / "back", config)
+    back.replace(data, "neo4j")
+    assert back.stats() == MINI_COUNTS
+    assert back.graph().node("p2")["plaque"] is False
+
+
+def test_push_twice_changes_nothing(server, loaded_store):
+    push(server, loaded_store.read_data())
+    before = server._run("MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n), count(r), "
+                         "collect(DISTINCT properties(n)) AS props", access="READ")[1][0]
+    push(server, loaded_store.read_data())
+    after = server._run("MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n), count(r), "
+                        "collect(DISTINCT properties(n)) AS props", access="READ")[1][0]
+    assert before[:2] == after[:2]
+    assert sorted(map(repr, before[2])) == sorted(map(repr, after[2]))
+
+
+def test_push_removes_what_the_graph_no_longer_has(server, loaded_store, tmp_path):
+    push(server, loaded_store.read_data())
+    smaller = tmp_path / "small"
+    (smaller / "nodes").mkdir(parents=True)
+    (smaller / "nodes" / "Belt.csv").write_text("id,name,category,province\nb-hz,杭州,apparel,浙江省\n", encoding="utf-8")
+    load_bundle(loaded_store, smaller)
+    push(server, loaded_store.read_data())
+    assert server.stats() == loaded_store.stats()
+
+
+def test_rank_parity_for_every_pool(server, rich_store):
+    push(server, rich_store.read_data())
+    settings = RankSettings.checked({"gmv": 0.3, "anchor_reach": 0.2, "fulfillment_rate": 0.2,
+                                     "return_rate": 0.15, "rating": 0.15}, gold_count=3, silver_count=5)
+    g = rich_store.graph()
+    belt = g.rels["IN_BELT"].column("to")[0].as_py()
+    pools = [Pool(), Pool(category="apparel"), Pool(division="premium_consumer"), Pool(belt=belt)]
+    for quarter in (None, "2020Q2"):
+        for pool in pools:
+            a = rich_store.rank(quarter, pool, settings).to_dict()
+            b = server.rank(quarter, pool, settings).to_dict()
+            assert a["quarter"] == b["quarter"]
+            assert [(i["id"], i["rank"], i["tier"]) for i in a["items"]] == \
+                [(i["id"], i["rank"], i["tier"]) for i in b["items"]], (quarter, pool)
+            for x, y in zip(a["items"], b["items"]):
+                assert x["score"] == pytest.approx(y["score"], abs=1e-6)
+    assert any(rich_store.rank(None, Pool(), settings).items)
+
+
+PATH_OPTIONS = [
+    PathOptions(),
+    PathOptions(k=4),
+    PathOptions(k=3, max_hops=3),
+    PathOptions(k=3, exclude=("Merchant",)),
+    PathOptions(k=3, exclude=("SELLS", "STREAMS_AT")),
+    PathOptions(k=2, only_plaqued=True),
+    PathOptions(k=2, via="TeamLeader"),
+    PathOptions(k=2, via="Provider", only_plaqued=True, exclude=("Merchant",)),
+]
+
+
+def test_path_parity_for_every_option(server, rich_store):
+    push(server, rich_store.read_data())
+    g = rich_store.graph()
+    anchors = g.nodes["Anchor"].column("id").to_pylist()
+    chains = g.nodes["SupplyChain"].column("id").to_pylist()
+    belts = g.nodes["Belt"].column("id").to_pylist()
+    providers = g.nodes["Provider"].column("id").to_pylist()
+    pairs = [(anchors[0], chains[-1]), (providers[0], belts[5]), (anchors[1], anchors[2])]
+    # --via is a BD question about reaching a party through a kind of intermediary: who can
+    # introduce an anchor to a supply chain or to another anchor
+    via_pairs = [(anchors[0], chains[-1]), (anchors[3], chains[1])]
+    for options in PATH_OPTIONS:
+        for a, b in (via_pairs if options.via else pairs):
+            mine = rich_store.paths(a, b, options)
+            theirs = server.paths(a, b, options)
+            assert mine.complete and theirs.complete
+            assert [p.hops for p in mine.paths] == [p.hops for p in theirs.paths], (a, b, options)
+            assert mine.to_dict() == theirs.to_dict(), (a, b, options)
+
+
+def test_cypher_reads_and_refuses_writes(server, loaded_store):
+    push(server, loaded_store.read_data())
+    r = server.cypher("MATCH (b:Belt) WHERE b.province = $p RETURN b.name AS name", {"p": "广东省"})
+    assert r.to_dict() == {"columns": ["name"], "rows": [["深圳水贝黄金珠宝"]]}
+    node = server.cypher("MATCH (m:Merchant) RETURN m")
+    assert node.rows[0][0] == {"_label": "Merchant", "id": "m1", "name": "锦绣女装旗舰店", "joined": "2020-09-15",
+                               "sales": 52000.5}
+    for q in ("CREATE (n:Belt {id: 'x'})", "MATCH (n) DETACH DELETE n", "LOAD CSV FROM 'file:///etc/passwd' AS l RETURN l"):
+        with pytest.raises(QueryRefused):
+            server.cypher(q)
+    assert server.stats() == MINI_COUNTS
+
+
+def test_review_on_the_neo4j_backend(server, loaded_store):
+    from graph.review import ReviewSettings, run_review
+
+    push(server, loaded_store.read_data())
+    records, history, state = run_review(server.graph(), "2020Q1", ReviewSettings.default())
+    server.update_providers(state, history)
+    rows = server.cypher("MATCH (p:Provider) RETURN p.id, p.plaque, p.level ORDER BY p.id").rows
+    assert rows == [[pid, *state[pid]] for pid in ("p1", "p2")]
+    assert len(server.graph().reviews) == 2
+
+
+# ---------------------------------------------------------------- failures
+
+def test_server_down_is_one_clear_line(tmp_path):
+    store = Neo4jStore(_config(tmp_path, "bolt://127.0.0.1:9", "x"))
+    with pytest.raises(StoreError, match="cannot reach Neo4j at bolt://127.0.0.1:9"):
+        store.stats()
+
+
+def test_wrong_password(neo4j_server, tmp_path):
+    store = Neo4jStore(_config(tmp_path, neo4j_server[0], "not-the-password"))
+    with pytest.raises(StoreError, match="refused user 'neo4j': wrong password"):
+        store.stats()
+
+
+def test_unknown_database(neo4j_server, tmp_path):
+    store = Neo4jStore(_config(tmp_path, *neo4j_server, database="nosuchdb"))
+    with pytest.raises(StoreError, match="has no database 'nosuchdb'"):
+        store.stats()
+
+
+def test_cli_with_the_neo4j_backend(neo4j_server, server, cli, mini_bundle, tmp_path):
+    uri, password = neo4j_server
+    cli("load", str(mini_bundle))
+    env = {"BELTGRAPH_NEO4J_URI": uri, "BELTGRAPH_NEO4J_PASSWORD": password}
+    os.environ.update(env)
+    try:
+        out = cli.json("neo4j", "push")
+        assert out["nodes"] == MINI_COUNTS["nodes"]
+        assert cli.json("--backend", "neo4j", "stats") == MINI_COUNTS
+        assert cli.json("--backend", "neo4j", "path", "a1", "b-hz")["paths"][0]["hops"] == 2
+        refused = cli("--backend", "neo4j", "cypher", "MATCH (n) DELETE n", ok=False)
+        assert "read-only" in refused.stderr
+        os.environ["BELTGRAPH_NEO4J_PASSWORD"] = "wrong"
+        bad = cli("--backend", "neo4j", "stats", ok=False)
+        assert "wrong password" in bad.stderr and bad.stderr.strip().count("\n") == 0
+        # the embedded backend is unaffected
+        assert cli.json("stats") == MINI_COUNTS
+    finally:
+        for k in env:
+            os.environ.pop(k, None)
+
+
+def test_web_shows_an_error_page_when_neo4j_is_down(tmp_path):
+    from web import create_app
+
+    store = Neo4jStore(_config(tmp_path, "bolt://127.0.0.1:9", "x"))
+    app = create_app({"TESTING": True}, store=store, config=_config(tmp_path, "bolt://127.0.0.1:9", "x"))
+    client = app.test_client()
+    page = client.get("/")
+    assert page.status_code == 503 and "cannot reach Neo4j" in page.get_data(as_text=True)
+    api = client.get("/api/belts")
+    assert api.status_code == 503 and api.json["ok"] is False and "cannot reach Neo4j" in api.json["error"]
+    assert json.loads(api.get_data(as_text=True))["status"] == 503
