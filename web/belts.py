@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, current_app, jsonify, render_template, request
+from pypinyin import lazy_pinyin
 
 from graph.summary import belt_summaries
 
@@ -22,10 +25,26 @@ def belts_view(args) -> dict:
     if category:
         items = [b for b in items if b.category == category]
     if q:
-        items = [b for b in items if any(q in (v or "").lower() for v in (b.name, b.name_en, b.province, b.city, b.id))]
+        items = [b for b in items if matches(q, b)]
     categories = sorted({b.category for b in belt_summaries(g)})
     return {"items": [b.to_dict() for b in items], "categories": categories,
             "category": category, "q": args.get("q") or "", "stats": g.stats()}
+
+
+@functools.lru_cache(maxsize=4096)
+def pinyin_keys(text: str) -> tuple[str, str]:
+    """Full pinyin and initials of a Chinese name: 杭州四季青 -> ("hangzhousijiqing", "hzsjq")."""
+    syllables = lazy_pinyin(text, errors="ignore")
+    return "".join(syllables).lower(), "".join(s[0] for s in syllables if s).lower()
+
+
+def matches(q: str, b) -> bool:
+    """A search term against a belt: its names, place, id, or the pinyin (or initials) of its name."""
+    term = q.lower().replace(" ", "")
+    if any(q in (v or "").lower() for v in (b.name, b.name_en, b.province, b.city, b.id)):
+        return True
+    full, initials = pinyin_keys(b.name)
+    return term in full or (len(term) >= 2 and term in initials)
 
 
 @bp.get("/")

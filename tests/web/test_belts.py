@@ -34,3 +34,14 @@ def test_empty_store_page_says_how_to_load(store, config):
     app = create_app({"TESTING": True}, store=store, config=config)
     html = app.test_client().get("/").get_data(as_text=True)
     assert "beltgraph load data/sample" in html
+
+
+@pytest.mark.parametrize("q,expected", [
+    ("shuibei", ["b-sb"]),      # full pinyin
+    ("hz", ["b-hz"]),           # initials
+    ("水贝", ["b-sb"]),          # Chinese
+    ("Rosewood", ["b-xy"]),     # English name, any case
+    ("福建", ["b-xy"]),          # province
+])
+def test_search_by_name_pinyin_or_place(client, q, expected):
+    assert [b["id"] for b in client.get(f"/api/belts?q={q}").json["items"]] == expected
