@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # not bench/: its modules must not shadow packages
 
 from bench.common import OUT, RESULTS, write_section  # noqa: E402
 
@@ -24,14 +24,14 @@ BENCHES = ("load", "rank", "paths", "neo4j")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", nargs="*", default=[b for b in BENCHES if (ROOT / "bench" / f"{b}.py").exists()])
+    parser.add_argument("which", nargs="*", default=list(BENCHES))
     parser.add_argument("--scales", nargs="+", type=float, default=[0.1, 1.0])
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     for name in args.which:
-        if name not in BENCHES or not (ROOT / "bench" / f"{name}.py").exists():
-            sys.exit(f"unknown benchmark {name!r}")
-        body = importlib.import_module(f"bench.{name}").run(args.scales)
+        if name not in BENCHES:
+            sys.exit(f"unknown benchmark {name!r}: one of {', '.join(BENCHES)}")
+        body = importlib.import_module(f"bench.bench_{name}").run(args.scales)
         write_section(name, body)
         print(f"\nwrote the {name} section of {RESULTS.relative_to(ROOT)}")
 

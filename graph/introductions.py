@@ -62,7 +62,9 @@ def _quarters_between(a: str, b: str) -> int:
 
 
 def _quarter_end(q: str) -> dt.date:
-    """>>> _quarter_end("2020Q4"), _quarter_end("2020Q1")
+    """The last day of a quarter.
+
+    >>> _quarter_end("2020Q4"), _quarter_end("2020Q1")
     (datetime.date(2020, 12, 31), datetime.date(2020, 3, 31))
     """
     y, n = _quarter_key(q)

@@ -54,11 +54,8 @@ class Prop:
         return KINDS[self.kind]
 
 
-@dataclass(frozen=True)
-class Label:
-    name: str
+class _HasProps:
     props: tuple[Prop, ...]
-    doc: str = ""
 
     def prop(self, name: str) -> Prop | None:
         for p in self.props:
@@ -72,7 +69,14 @@ class Label:
 
 
 @dataclass(frozen=True)
-class RelType:
+class Label(_HasProps):
+    name: str
+    props: tuple[Prop, ...]
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class RelType(_HasProps):
     name: str
     ends: tuple[tuple[str, str], ...]
     props: tuple[Prop, ...] = ()
@@ -90,16 +94,6 @@ class RelType:
     def dst_labels(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(b for _, b in self.ends))
 
-    def prop(self, name: str) -> Prop | None:
-        for p in self.props:
-            if p.name == name:
-                return p
-        return None
-
-    @property
-    def prop_names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.props)
-
 
 @dataclass(frozen=True)
 class Ref:
@@ -111,22 +105,12 @@ class Ref:
 
 
 @dataclass(frozen=True)
-class FactTable:
+class FactTable(_HasProps):
     name: str
     props: tuple[Prop, ...]
     refs: tuple[Ref, ...]
     key: tuple[str, ...]
     doc: str = ""
-
-    def prop(self, name: str) -> Prop | None:
-        for p in self.props:
-            if p.name == name:
-                return p
-        return None
-
-    @property
-    def prop_names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.props)
 
 
 ROLES = ("training", "mcn", "belt", "supply_chain")
@@ -278,7 +262,9 @@ def quarter_of(year: int, month: int) -> str:
 
 
 def previous_quarter(q: str) -> str:
-    """>>> previous_quarter('2020Q1')
+    """The quarter before.
+
+    >>> previous_quarter('2020Q1')
     '2019Q4'
     """
     m = QUARTER_RE.match(q)

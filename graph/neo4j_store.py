@@ -171,7 +171,7 @@ class Neo4jStore:
             for (props,) in self._run(queries.neo4j_read_nodes(lab.name), access="READ")[1]:
                 nodes.append({"label": lab.name, **{k: _native(v) for k, v in props.items()}})
         for rel in REL_LIST:
-            for src, dst, props in self._run(queries.neo4j_read_rels(rel.name), access="READ")[1]:
+            for src, dst, props, _ in self._run(queries.neo4j_read_rels(rel.name), access="READ")[1]:
                 rels.append({"type": rel.name, "from": src, "to": dst, **{k: _native(v) for k, v in props.items()}})
         figures = [{k: _native(v) for k, v in p.items()}
                    for (p,) in self._run(queries.NEO4J_READ_FIGURES, access="READ")[1]]
@@ -203,7 +203,8 @@ class Neo4jStore:
         rows = [{"id": pid, "plaque": p, "level": lv} for pid, (p, lv) in state.items()]
         for i in range(0, len(rows), self.batch):
             self._run(queries.NEO4J_SET_PROVIDERS, {"rows": rows[i:i + self.batch]})
-        _push_reviews(self, reviews)
+        _sync_keyed(self, reviews, queries.NEO4J_READ_REVIEWS, queries.NEO4J_MERGE_REVIEWS,
+                    queries.NEO4J_DELETE_REVIEWS)
         self._graph = None
 
     # ------------------------------------------------------------ server-side rankings and paths
@@ -312,18 +313,11 @@ def _rows(table: pa.Table) -> list[dict]:
     return [{k: v for k, v in r.items() if v is not None} for r in table.to_pylist()]
 
 
-def _batches(store: Neo4jStore, query: str, rows: list[dict], progress, what: str, done: list[int], total: int):
-    for i in range(0, len(rows), store.batch):
-        store._run(query, {"rows": rows[i:i + store.batch]})
-        done[0] += len(rows[i:i + store.batch])
-        if progress:
-            progress(f"pushing {what}", done[0], total)
-
-
 def push(store: Neo4jStore, data: GraphData, progress: ProgressFn | None = None) -> dict:
-    """Make the server hold exactly this graph: constraints and indexes, batched
-    ``UNWIND ... MERGE`` of nodes and relationships, stale ones deleted, review history;
-    idempotent (a second push changes nothing). Counts are checked at the end."""
+    """Make the server hold exactly this graph: constraints and indexes, then what differs is
+    written in batches (``UNWIND $rows``: CREATE what is new, SET what changed, DELETE what
+    is gone), with the review history and provider figures. A second push of the same graph
+    only reads. Counts are checked at the end."""
     rels = derive_rels(data)
     store.driver()
     for lab in LABEL_LIST:
@@ -333,44 +327,57 @@ def push(store: Neo4jStore, data: GraphData, progress: ProgressFn | None = None)
     store._run(queries.NEO4J_REVIEW_CONSTRAINT)
     total = sum(t.num_rows for t in data.nodes.values()) + sum(t.num_rows for t in rels.values())
     done = [0]
-    # nodes no longer in the graph go first (with their relationships)
-    for lab in LABEL_LIST:
-        have = {r[0] for r in store._run(queries.neo4j_node_ids(lab.name), access="READ")[1]}
-        stale = sorted(have - set(data.nodes[lab.name].column("id").to_pylist()))
-        for i in range(0, len(stale), store.batch):
-            store._run(queries.neo4j_delete_nodes(lab.name), {"ids": stale[i:i + store.batch]})
-    for lab in LABEL_LIST:
-        rows = _rows(data.nodes[lab.name])
-        _batches(store, queries.neo4j_merge_nodes(lab.name), rows, progress, lab.name, done, total)
+
+    def tick(what, n):
+        done[0] += n
+        if progress:
+            progress(f"pushing {what}", done[0], total)
+
     label_of = {}
     for lab in LABEL_LIST:
-        for i in data.nodes[lab.name].column("id").to_pylist():
-            label_of[i] = lab.name
+        existing = {p["id"]: _plain(p) for (p,) in store._run(queries.neo4j_read_nodes(lab.name), access="READ")[1]}
+        rows = _rows(data.nodes[lab.name])
+        local = {r["id"] for r in rows}
+        label_of.update(dict.fromkeys(local, lab.name))
+        stale = sorted(set(existing) - local)
+        _write(store, queries.neo4j_delete_nodes(lab.name), stale, key="ids")
+        _write(store, queries.neo4j_create_nodes(lab.name), [r for r in rows if r["id"] not in existing])
+        _write(store, queries.neo4j_merge_nodes(lab.name),
+               [r for r in rows if r["id"] in existing and existing[r["id"]] != r])
+        tick(lab.name, len(rows))
     for rel in REL_LIST:
         keyed = REL_KEY_PROPS.get(rel.name, ())
-        table = rels[rel.name]
+        existing = {}
+        stale_by_src: dict[str, list[dict]] = {}
+        for src_id, dst_id, props, src in store._run(queries.neo4j_read_rels(rel.name), access="READ")[1]:
+            props = _plain(props)
+            existing[(src_id, dst_id) + tuple(props.get(k) for k in keyed)] = (props, src)
+        new: dict[tuple[str, str], list[dict]] = {}
+        changed: dict[tuple[str, str], list[dict]] = {}
         local = set()
-        groups: dict[tuple[str, str], list[dict]] = {}
-        for r in table.to_pylist():
+        for r in rels[rel.name].to_pylist():
             props = {k: v for k, v in r.items() if k not in ("from", "to") and v is not None}
-            src, dst = label_of[r["from"]], label_of[r["to"]]
-            groups.setdefault((src, dst), []).append({"from": r["from"], "to": r["to"], "props": props})
-            local.add((r["from"], r["to"]) + tuple(r.get(k) for k in keyed))
-        # relationships no longer in the graph
-        _, existing, _ = store._run(queries.neo4j_rel_keys(rel.name, keyed), access="READ")
-        stale: dict[str, list[dict]] = {}
-        for row in existing:
-            key = (row[0], row[1]) + tuple(row[3:])
+            key = (r["from"], r["to"]) + tuple(r.get(k) for k in keyed)
+            local.add(key)
+            ends = (label_of[r["from"]], label_of[r["to"]])
+            row = {"from": r["from"], "to": r["to"], "props": props}
+            if key not in existing:
+                new.setdefault(ends, []).append(row)
+            elif existing[key][0] != props:
+                changed.setdefault(ends, []).append(row)
+        for key, (props, src) in existing.items():
             if key not in local:
-                stale.setdefault(row[2], []).append({"from": row[0], "to": row[1],
-                                                     **{k: v for k, v in zip(keyed, row[3:])}})
-        for src, rows in stale.items():
-            for i in range(0, len(rows), store.batch):
-                store._run(queries.neo4j_delete_rels(rel.name, src, keyed), {"rows": rows[i:i + store.batch]})
-        for (src, dst), rows in groups.items():
-            _batches(store, queries.neo4j_merge_rels(rel.name, src, dst, keyed), rows, progress, rel.name, done, total)
-    _push_reviews(store, data.reviews)
-    _push_figures(store, data.facts["provider_quarters"])
+                stale_by_src.setdefault(src, []).append({"from": key[0], "to": key[1], **dict(zip(keyed, key[2:]))})
+        for src, rows in stale_by_src.items():
+            _write(store, queries.neo4j_delete_rels(rel.name, src, keyed), rows)
+        for (src, dst), rows in new.items():
+            _write(store, queries.neo4j_create_rels(rel.name, src, dst), rows)
+        for (src, dst), rows in changed.items():
+            _write(store, queries.neo4j_merge_rels(rel.name, src, dst, keyed), rows)
+        tick(rel.name, rels[rel.name].num_rows)
+    _sync_keyed(store, data.reviews, queries.NEO4J_READ_REVIEWS, queries.NEO4J_MERGE_REVIEWS, queries.NEO4J_DELETE_REVIEWS)
+    _sync_keyed(store, data.facts["provider_quarters"], queries.NEO4J_READ_FIGURES, queries.NEO4J_MERGE_FIGURES,
+                queries.NEO4J_DELETE_FIGURES)
     counts = store.stats()
     expected = data.counts(rels)
     if counts != expected:
@@ -378,16 +385,20 @@ def push(store: Neo4jStore, data: GraphData, progress: ProgressFn | None = None)
     return counts
 
 
-def _push_reviews(store: Neo4jStore, reviews: pa.Table) -> None:
-    store._run(queries.NEO4J_DELETE_REVIEWS)
-    rows = _rows(reviews)
-    for i in range(0, len(rows), store.batch):
-        store._run(queries.NEO4J_MERGE_REVIEWS, {"rows": rows[i:i + store.batch]})
+def _plain(props) -> dict:
+    return {k: _native(v) for k, v in dict(props).items()}
 
 
-def _push_figures(store: Neo4jStore, figures: pa.Table) -> None:
-    """provider_quarters facts, which the quarterly review reads, as (:ProviderQuarter) nodes."""
-    store._run(queries.NEO4J_DELETE_FIGURES)
-    rows = _rows(figures)
+def _write(store: Neo4jStore, query: str, rows: list, key: str = "rows") -> None:
     for i in range(0, len(rows), store.batch):
-        store._run(queries.NEO4J_MERGE_FIGURES, {"rows": rows[i:i + store.batch]})
+        store._run(query, {key: rows[i:i + store.batch]})
+
+
+def _sync_keyed(store: Neo4jStore, table: pa.Table, read: str, merge: str, delete: str) -> None:
+    """Rows keyed by (provider, quarter): the review history, and provider_quarters figures as
+    (:ProviderQuarter) nodes, which the quarterly review reads."""
+    existing = {(p["provider"], p["quarter"]): _plain(p) for (p,) in store._run(read, access="READ")[1]}
+    rows = _rows(table)
+    local = {(r["provider"], r["quarter"]): r for r in rows}
+    _write(store, delete, [{"provider": k[0], "quarter": k[1]} for k in existing if k not in local])
+    _write(store, merge, [r for k, r in local.items() if existing.get(k) != r])

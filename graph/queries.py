@@ -71,23 +71,23 @@ def neo4j_merge_nodes(label: str) -> str:
     return f"UNWIND $rows AS row MERGE (n:{q(label)} {{id: row.id}}) SET n = row"
 
 
+def neo4j_create_nodes(label: str) -> str:
+    return f"UNWIND $rows AS row CREATE (n:{q(label)}) SET n = row"
+
+
+def neo4j_create_rels(rel: str, src: str, dst: str) -> str:
+    return (f"UNWIND $rows AS row MATCH (a:{q(src)} {{id: row.from}}) MATCH (b:{q(dst)} {{id: row.to}}) "
+            f"CREATE (a)-[r:{q(rel)}]->(b) SET r = row.props")
+
+
 def neo4j_merge_rels(rel: str, src: str, dst: str, keyed: tuple[str, ...]) -> str:
     key = "" if not keyed else " {" + ", ".join(f"{q(k)}: row.props.{q(k)}" for k in keyed) + "}"
     return (f"UNWIND $rows AS row MATCH (a:{q(src)} {{id: row.from}}) MATCH (b:{q(dst)} {{id: row.to}}) "
             f"MERGE (a)-[r:{q(rel)}{key}]->(b) SET r = row.props")
 
 
-def neo4j_node_ids(label: str) -> str:
-    return f"MATCH (n:{q(label)}) RETURN n.id AS id"
-
-
 def neo4j_delete_nodes(label: str) -> str:
     return f"UNWIND $ids AS id MATCH (n:{q(label)} {{id: id}}) DETACH DELETE n"
-
-
-def neo4j_rel_keys(rel: str, keyed: tuple[str, ...]) -> str:
-    extra = "".join(f", r.{q(k)} AS {q(k)}" for k in keyed)
-    return f"MATCH (a)-[r:{q(rel)}]->(b) RETURN a.id AS from, b.id AS to, labels(a)[0] AS src{extra}"
 
 
 def neo4j_delete_rels(rel: str, src: str, keyed: tuple[str, ...]) -> str:
@@ -101,7 +101,7 @@ def neo4j_read_nodes(label: str) -> str:
 
 
 def neo4j_read_rels(rel: str) -> str:
-    return f"MATCH (a)-[r:{q(rel)}]->(b) RETURN a.id AS from, b.id AS to, properties(r) AS p"
+    return f"MATCH (a)-[r:{q(rel)}]->(b) RETURN a.id AS from, b.id AS to, properties(r) AS p, labels(a)[0] AS src"
 
 
 def neo4j_count_nodes(label: str) -> str:
@@ -118,14 +118,16 @@ NEO4J_MERGE_REVIEWS = (
     "MERGE (r)-[:REVIEW_OF]->(p)"
 )
 NEO4J_READ_REVIEWS = "MATCH (r:Review) RETURN properties(r) AS p"
-NEO4J_DELETE_REVIEWS = "MATCH (r:Review) DETACH DELETE r"
+NEO4J_DELETE_REVIEWS = ("UNWIND $rows AS row MATCH (r:Review {provider: row.provider, quarter: row.quarter}) "
+                        "DETACH DELETE r")
 NEO4J_MERGE_FIGURES = (
     "UNWIND $rows AS row MATCH (p:Provider {id: row.provider}) "
     "MERGE (f:ProviderQuarter {provider: row.provider, quarter: row.quarter}) SET f = row "
     "MERGE (f)-[:FIGURES_OF]->(p)"
 )
 NEO4J_READ_FIGURES = "MATCH (f:ProviderQuarter) RETURN properties(f) AS p"
-NEO4J_DELETE_FIGURES = "MATCH (f:ProviderQuarter) DETACH DELETE f"
+NEO4J_DELETE_FIGURES = ("UNWIND $rows AS row MATCH (f:ProviderQuarter {provider: row.provider, quarter: row.quarter}) "
+                        "DETACH DELETE f")
 NEO4J_SET_PROVIDERS = (
     "UNWIND $rows AS r MATCH (p:Provider {id: r.id}) SET p.plaque = r.plaque, p.level = r.level"
 )

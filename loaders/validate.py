@@ -184,7 +184,9 @@ def _range_mask(values, prop: Prop):
 
 
 def _a(noun: str) -> str:
-    """>>> _a("Anchor"), _a("Belt")
+    """A noun with its article.
+
+    >>> _a("Anchor"), _a("Belt")
     ('an Anchor', 'a Belt')
     """
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
@@ -368,6 +370,12 @@ def validate(raw: RawBundle, base: GraphData | None = None, max_errors: int = 50
     node_files: list[tuple[RawTable, str, pa.Table]] = []
     rel_files: list[tuple[RawTable, str, pa.Table]] = []
     fact_files: list[tuple[RawTable, str, pa.Table]] = []
+    # per section: what it names, the word for it, columns every file has, its schema, where it goes
+    sections = {
+        "nodes": (LABELS, "label", (), node_schema, node_files),
+        "rels": (REL_TYPES, "relationship type", ("from", "to"), rel_schema, rel_files),
+        "facts": (FACTS, "fact table", (), fact_schema, fact_files),
+    }
 
     for raw_t in raw.tables:
         for p in raw_t.problems:
@@ -382,38 +390,15 @@ def validate(raw: RawBundle, base: GraphData | None = None, max_errors: int = 50
         seen_paths[key] = raw_t.display
         files[raw_t.display] = {"rows": raw_t.table.num_rows, "encoding": raw_t.encoding}
         extra_cols: list[str] = []
-        if section == "nodes":
-            if name not in LABELS:
-                problems.add(raw_t.display, 1, f"unknown label {name!r}: expected one of {', '.join(LABELS)}")
-                continue
-            res = _typed_columns(raw_t, LABELS[name].props, (), problems, extra_cols)
-            if res is None:
-                continue
-            cols, pres = res
-            table = _table(cols, node_schema(name), extra_cols)
-            node_files.append((raw_t, name, table))
-        elif section == "rels":
-            if name not in REL_TYPES:
-                problems.add(raw_t.display, 1,
-                             f"unknown relationship type {name!r}: expected one of {', '.join(REL_TYPES)}")
-                continue
-            res = _typed_columns(raw_t, REL_TYPES[name].props, ("from", "to"), problems, extra_cols)
-            if res is None:
-                continue
-            cols, pres = res
-            table = _table(cols, rel_schema(name), extra_cols)
-            rel_files.append((raw_t, name, table))
-        else:
-            if name not in FACTS:
-                problems.add(raw_t.display, 1,
-                             f"unknown fact table {name!r}: expected one of {', '.join(FACTS)}")
-                continue
-            res = _typed_columns(raw_t, FACTS[name].props, (), problems, extra_cols)
-            if res is None:
-                continue
-            cols, pres = res
-            table = _table(cols, fact_schema(name), extra_cols)
-            fact_files.append((raw_t, name, table))
+        known, what, fixed, schema, into = sections[section]
+        if name not in known:
+            problems.add(raw_t.display, 1, f"unknown {what} {name!r}: expected one of {', '.join(known)}")
+            continue
+        res = _typed_columns(raw_t, known[name].props, fixed, problems, extra_cols)
+        if res is None:
+            continue
+        cols, pres = res
+        into.append((raw_t, name, _table(cols, schema(name), extra_cols)))
         present[key] = pres
         if extra_cols:
             extras[raw_t.display] = extra_cols

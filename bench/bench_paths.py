@@ -7,7 +7,7 @@ import statistics
 import time
 
 from .common import beltgraph, env_for, peak_rss, store_for, table
-from .rank import _ensure_store
+from .bench_rank import _ensure_store
 
 HEAD = ["scale", "nodes", "pairs", "shortest p50 ms", "shortest p95 ms", "k=5 p50 ms", "k=5 p95 ms",
         "reach 3 hops p50 ms", "strength k=3 p50 ms", "path cold CLI s"]
