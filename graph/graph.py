@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from .adjacency import Adjacency
 from .data import REVIEW_SCHEMA, GraphData, derive_rels, fact_schema, node_schema, rel_schema
 from .errors import NodeNotFound
-from .model import FACTS, LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST, REL_TYPES
+from .model import LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST
 
 if TYPE_CHECKING:  # networkx takes a third of a second to import: only when a graph is built
     import networkx as nx
@@ -285,5 +285,4 @@ def graph_from_records(nodes: list[dict] = (), rels: list[dict] = (),
     return BeltGraph.from_data(data_from_records(nodes, rels, facts))
 
 
-__all__ = ["BeltGraph", "LazyTables", "build_adjacency", "data_from_records", "graph_from_records",
-           "to_networkx", "FACTS", "REL_TYPES"]
+__all__ = ["BeltGraph", "LazyTables", "build_adjacency", "data_from_records", "graph_from_records", "to_networkx"]
