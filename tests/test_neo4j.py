@@ -36,18 +36,21 @@ def neo4j_server():
     need(shutil.which("java") is not None and shutil.which("mvn") is not None,
          "Neo4j tests need Java 17 and Maven (Debian: apt-get install openjdk-17-jre-headless maven)")
     script = ROOT / "scripts" / "neo4j-local"
-    started = subprocess.run([str(script), "start"], capture_output=True, text=True, timeout=900)
+    # a server of the tests' own, from an empty database, apart from any trial server of the user's
+    state = ROOT / ".cache" / "neo4j-test"
+    started = subprocess.run([str(script), "start", "--state", str(state), "--fresh"], capture_output=True,
+                             text=True, timeout=900)
     if started.returncode != 0:
         msg = f"scripts/neo4j-local start failed: {started.stderr[-2000:]}"
         if IN_CI:
             pytest.fail(msg)
         pytest.skip(msg)
     uri = started.stdout.strip().splitlines()[-1]
-    password = (ROOT / ".cache" / "neo4j" / "password").read_text().strip()
+    password = (state / "password").read_text().strip()
     try:
         yield uri, password
     finally:
-        subprocess.run([str(script), "stop"], capture_output=True, timeout=120)
+        subprocess.run([str(script), "stop", "--state", str(state)], capture_output=True, timeout=120)
 
 
 def _config(tmp_path, uri, password, **neo4j):
