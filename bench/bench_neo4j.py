@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import random
-import statistics
 import subprocess
 import time
 
-from .common import ROOT, table
+from .common import ROOT, median_ms, table
 from .bench_rank import _ensure_store
 
 SUITE = [
@@ -31,14 +30,6 @@ def _server():
     out = subprocess.run([str(script), "start"], capture_output=True, text=True, check=True)
     return out.stdout.strip().splitlines()[-1], (ROOT / ".cache" / "neo4j" / "password").read_text().strip()
 
-
-def _ms(fn, repeat=3) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
 
 
 def run(scales: list[float]) -> str:
@@ -69,8 +60,8 @@ def run(scales: list[float]) -> str:
         g = local.graph()
         params = {"id": g.nodes["Belt"].column("id")[0].as_py(), "mid": g.nodes["Merchant"].column("id")[7].as_py()}
         for name, q_emb, q_neo in SUITE:
-            e = _ms(lambda: local.cypher(q_emb, params))
-            n = _ms(lambda: server.cypher(q_neo or q_emb, params))
+            e = median_ms(lambda: local.cypher(q_emb, params))
+            n = median_ms(lambda: server.cypher(q_neo or q_emb, params))
             suite_rows.append([name, f"{e:.1f}", f"{n:.1f}", f"{n / e:.1f}x"])
         adj = g.adj
         rnd = random.Random(42)

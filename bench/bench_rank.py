@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 
-from .common import beltgraph, bundle, env_for, peak_rss, store_for, table
+from .common import beltgraph, bundle, env_for, median_ms, peak_rss, store_for, table
 
 HEAD = ["scale", "supply chains", "SELLS", "rank all (ms, median of 5)", "pool: division (ms)", "what-if (ms)",
         "review one quarter (ms)", "rank cold CLI (s)"]
@@ -23,14 +21,6 @@ def _ensure_store(scale: float):
     return store
 
 
-def _ms(fn, repeat=5) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
-
 
 def run(scales: list[float]) -> str:
     from graph.rank import Pool, explain, rank_supply_chains
@@ -42,11 +32,11 @@ def run(scales: list[float]) -> str:
         g = store.graph()
         g.rels["SELLS"], g.nodes["SupplyChain"], g.rels["IN_BELT"]  # map the files once
         r = rank_supply_chains(g)
-        all_ms = _ms(lambda: rank_supply_chains(g))
-        div_ms = _ms(lambda: rank_supply_chains(g, pool=Pool(division="big_apparel")))
+        all_ms = median_ms(lambda: rank_supply_chains(g))
+        div_ms = median_ms(lambda: rank_supply_chains(g, pool=Pool(division="big_apparel")))
         target = r.items[len(r.items) // 2].id
-        what_ms = _ms(lambda: explain(g, target), repeat=3)
-        rev_ms = _ms(lambda: review_quarter(g, "2020Q4", ReviewSettings.default()), repeat=3)
+        what_ms = median_ms(lambda: explain(g, target), repeat=3)
+        rev_ms = median_ms(lambda: review_quarter(g, "2020Q4", ReviewSettings.default()), repeat=3)
         cold, _, _ = peak_rss(beltgraph("rank", "--json"), env_for(store_for(scale)))
         rows.append([f"{scale:g}", f"{g.nodes['SupplyChain'].num_rows:,}", f"{g.rels['SELLS'].num_rows:,}",
                      f"{all_ms:.0f}", f"{div_ms:.0f}", f"{what_ms:.0f}", f"{rev_ms:.0f}", f"{cold:.2f}"])

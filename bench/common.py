@@ -73,3 +73,15 @@ def env_for(store: Path) -> dict:
     return {**os.environ, "BELTGRAPH_DATA": str(store)}
 
 
+
+
+def median_ms(fn, repeat: int = 5) -> float:
+    """Median wall time of ``repeat`` calls, in milliseconds."""
+    import statistics
+
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)

@@ -22,7 +22,7 @@ from loaders import load_bundle
 from loaders.neo4j_pull import pull_bundle
 from loaders.synthetic import generate
 
-from .conftest import IN_CI, MINI_COUNTS, ROOT, need
+from .conftest import MINI_COUNTS, ROOT, need
 
 pytestmark = pytest.mark.neo4j
 
@@ -40,11 +40,7 @@ def neo4j_server():
     state = ROOT / ".cache" / "neo4j-test"
     started = subprocess.run([str(script), "start", "--state", str(state), "--fresh"], capture_output=True,
                              text=True, timeout=900)
-    if started.returncode != 0:
-        msg = f"scripts/neo4j-local start failed: {started.stderr[-2000:]}"
-        if IN_CI:
-            pytest.fail(msg)
-        pytest.skip(msg)
+    need(started.returncode == 0, f"scripts/neo4j-local start failed: {started.stderr[-2000:]}")
     uri = started.stdout.strip().splitlines()[-1]
     password = (state / "password").read_text().strip()
     try:
