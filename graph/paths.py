@@ -247,24 +247,27 @@ class Traversal:
         d = a + beta
         meet = touch[(seen_s[touch] == a) & (seen_t[touch] == beta)] if grow_s else \
             touch[(seen_t[touch] == beta) & (seen_s[touch] == a)]
-        layers: list[np.ndarray] = [np.zeros(0, np.int64)] * (d + 1)
+        layers: list[np.ndarray] = [_EMPTY] * (d + 1)
         layers[a] = _unique(meet)
+        # links[i]: the steps (node of layer i, node of layer i + 1) on some shortest path
+        links: list[tuple[np.ndarray, np.ndarray]] = [(_EMPTY, _EMPTY)] * d
         # back towards s: nodes one level closer to s that step into the layer
         for i in range(a - 1, -1, -1):
             parents, children = self.expand(layers[i + 1], banned_nodes, banned_edges)
-            keep = children[seen_s[children] == i]
-            layers[i] = _unique(keep)
+            on = seen_s[children] == i
+            links[i] = (children[on], parents[on])
+            layers[i] = _unique(children[on])
         # on towards t
         for i in range(a + 1, d + 1):
             parents, children = self.expand(layers[i - 1], banned_nodes, banned_edges)
-            keep = children[seen_t[children] == d - i]
-            layers[i] = _unique(keep)
+            on = seen_t[children] == d - i
+            links[i - 1] = (parents[on], children[on])
+            layers[i] = _unique(children[on])
+        # the smallest next id at every step gives the smallest id sequence
         path = [s]
-        for i in range(1, d + 1):
-            _, children = self.expand(np.array([path[-1]]), banned_nodes, banned_edges)
-            layer = layers[i]  # sorted, as are one node's children: the first hit is the smallest id
-            pos = np.minimum(np.searchsorted(layer, children), len(layer) - 1)
-            path.append(int(children[np.flatnonzero(layer[pos] == children)[0]]))
+        for i in range(d):
+            here, there = links[i]
+            path.append(int(there[here == path[-1]].min()))
         return path
 
 
