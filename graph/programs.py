@@ -38,8 +38,15 @@ class TierSettings:
 
     @classmethod
     def from_config(cls, config: Config) -> "TierSettings":
-        s = cls(**{k: float(v) for k, v in config.section("anchors").items()}) \
-            if config.section("anchors") else cls()
+        section = config.section("anchors")
+        unknown = sorted(set(section) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ConfigError(f"[anchors] has unknown key {', '.join(unknown)}: use "
+                              f"{', '.join(cls.__dataclass_fields__)}")
+        try:
+            s = cls(**{k: float(v) for k, v in section.items()})
+        except (TypeError, ValueError):
+            raise ConfigError("[anchors] thresholds must be numbers") from None
         if s.head_followers < s.mid_followers or s.head_gmv < s.mid_gmv:
             raise ConfigError("[anchors] head thresholds must not be below the mid ones")
         return s

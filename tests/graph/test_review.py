@@ -197,3 +197,20 @@ def test_plan_settings_checked(config):
     with pytest.raises(ConfigError, match="before"):
         PlanSettings.from_config(bad)
     assert PlanSettings.from_config(config).joined_from == dt.date(2020, 9, 1)
+
+
+def test_tier_settings_checked(config):
+    with pytest.raises(ConfigError, match="unknown key"):
+        TierSettings.from_config(config.with_overrides(anchors={"huge_followers": 5}))
+    with pytest.raises(ConfigError, match="must not be below"):
+        TierSettings.from_config(config.with_overrides(anchors={"head_followers": 10, "mid_followers": 100}))
+
+
+def test_shipped_config_is_valid():
+    from graph.config import ROOT, Config
+
+    cfg = Config.load(ROOT / "config.toml", env={})
+    assert RankSettings.from_config(cfg).gold_count == 10
+    assert ReviewSettings.from_config(cfg).roles["mcn"].main == "anchors_incubated"
+    assert TierSettings.from_config(cfg).mid_followers == 100_000
+    assert PlanSettings.from_config(cfg).cap == 100_000
