@@ -81,7 +81,7 @@ class DataDir:
     def current(self) -> Path | None:
         try:
             name = (self.root / "CURRENT").read_text().strip()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         path = self.versions / name
         if not (path / "meta.json").is_file():
@@ -92,8 +92,11 @@ class DataDir:
     @contextmanager
     def writer(self):
         """Hold the data folder's write lock (one load, merge or review at a time)."""
-        self.versions.mkdir(parents=True, exist_ok=True)
-        fd = os.open(str(self.root / ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.versions.mkdir(parents=True, exist_ok=True)
+            fd = os.open(str(self.root / ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise StoreError(f"cannot write to the store folder {self.root}: {e.strerror}") from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -70,3 +70,25 @@ def test_cypher_on_an_empty_store_says_what_to_do(cli):
 def test_generate_refuses_a_non_empty_folder(cli, mini_bundle):
     result = cli("generate", "--scale", "0.001", "-o", str(mini_bundle), ok=False)
     assert "not empty" in result.stderr
+
+
+def test_unwritable_store_folder_is_one_line(cli, mini_bundle, tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    result = cli("--data", str(blocker / "store"), "load", str(mini_bundle), ok=False)
+    assert "cannot write to the store folder" in result.stderr and "Traceback" not in result.output
+
+
+def test_second_writer_is_refused_while_one_holds_the_lock(cli, mini_bundle):
+    import fcntl
+    import os
+
+    cli("load", str(mini_bundle))
+    fd = os.open(str(cli.data / ".lock"), os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        result = cli("load", str(mini_bundle), ok=False)
+        assert "another load or review is writing" in result.stderr
+    finally:
+        os.close(fd)
+    assert cli.json("stats") == MINI_COUNTS
