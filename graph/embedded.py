@@ -5,6 +5,7 @@ The only module that imports ``ladybug``.
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import decimal
 import threading
@@ -39,9 +40,12 @@ def _db_options(config: Config) -> dict:
     }
 
 
-def build_database(path: Path, data: GraphData, rels: dict[str, pa.Table], config: Config,
+def build_database(path: Path, data: GraphData, rels, config: Config,
                    progress: ProgressFn | None = None) -> None:
-    """Create the Ladybug database of one version with the engine's bulk COPY from Arrow."""
+    """Create the Ladybug database of one version with the engine's bulk COPY from Arrow.
+
+    ``rels`` is the relationship tables, or a callable giving them: the nodes are copied
+    while the caller still derives SELLS and STREAMS_AT."""
     schema = Schema(data.extra_node_props(), data.extra_rel_props())
     db = ladybug.Database(str(path), **_db_options(config))
     conn = ladybug.Connection(db)
@@ -55,6 +59,8 @@ def build_database(path: Path, data: GraphData, rels: dict[str, pa.Table], confi
                 conn.execute(queries.ladybug_copy_nodes(lab.name))
             if progress:
                 progress(f"storing {lab.name}", i, steps)
+        if callable(rels):
+            rels = rels()
         for i, rel in enumerate(REL_LIST, len(LABEL_LIST) + 1):
             for (src, dst), rows in _split_by_ends(rel, rels[rel.name], data).items():
                 if rows.num_rows:
@@ -225,18 +231,24 @@ class EmbeddedStore:
         """
         with self.dir.writer():
             name, tmp = self.dir.new_version()
-            rels = derive_rels(data)
             failure: list[BaseException] = []
+            derived: concurrent.futures.Future = concurrent.futures.Future()
 
             def build_db():
                 try:
-                    build_database(tmp / DB_FILE, data, rels, self.config, progress)
+                    build_database(tmp / DB_FILE, data, derived.result, self.config, progress)
                 except BaseException as e:  # handed to the caller's thread below
                     failure.append(e)
 
             worker = threading.Thread(target=build_db, name="ladybug-copy")
-            worker.start()
+            worker.start()  # copies the nodes while SELLS and STREAMS_AT are derived here
             try:
+                try:
+                    rels = derive_rels(data)
+                except BaseException as e:
+                    derived.set_exception(e)
+                    raise
+                derived.set_result(rels)
                 write_snapshot(data, rels, tmp, {"source": source, "version": name}, progress)
             finally:
                 worker.join()

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 
 import pytest
-
-from web import create_app
 
 from ..conftest import need
 
@@ -33,18 +30,33 @@ def browser():
 
 
 @pytest.fixture
-def server(loaded_store, config):
-    import waitress.server
+def server(loaded_store):
+    """``beltgraph serve`` itself, in its own process, on a free port."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
 
-    app = create_app({"TESTING": True}, store=loaded_store, config=config)
+    from ..conftest import ROOT
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    srv = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=2)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    srv.close()
+    env = {**os.environ, "BELTGRAPH_EMBEDDED_BUFFER_POOL_MB": "128"}
+    proc = subprocess.Popen([sys.executable, "-m", "beltgraph", "--data", str(loaded_store.root), "serve",
+                             "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/api/stats", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
 
 
 def test_belts_page_lists_and_filters(browser, server):
