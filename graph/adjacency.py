@@ -178,23 +178,8 @@ class Adjacency:
         a, b = self.indptr[i], self.indptr[i + 1]
         return self.nbr[a:b], self.tmask[a:b]
 
-    def degree(self, i: int) -> int:
-        return int(self.indptr[i + 1] - self.indptr[i])
-
-    def types_between(self, i: int, j: int) -> list[str]:
-        nb, tm = self.neighbors(i)
-        k = np.searchsorted(nb, j)
-        if k >= len(nb) or nb[k] != j:
-            return []
-        m = int(tm[k])
-        return [TYPE_NAMES[b] for b in range(len(TYPE_NAMES)) if m >> b & 1]
-
     def with_unplaqued(self, ids: pa.Array) -> "Adjacency":
         """The same adjacency with another set of Providers lacking a plaque."""
         mask = pc.is_in(self.ids, value_set=ids).to_numpy(zero_copy_only=False).astype(bool) \
             if len(ids) else np.zeros(len(self.ids), dtype=bool)
         return Adjacency(self.ids, self.names, self.labels, self.rows, mask, self.indptr, self.nbr, self.tmask)
-
-    def label_mask(self, labels) -> np.ndarray:
-        codes = [LABEL_CODES[x] for x in labels]
-        return np.isin(self.labels, codes)

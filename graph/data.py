@@ -184,19 +184,6 @@ def key_column(table: pa.Table, key: tuple[str, ...]) -> pa.Array:
     return pc.binary_join_element_wise(*cols, "\x1f")
 
 
-def dedupe_last(table: pa.Table, key: tuple[str, ...]) -> tuple[pa.Table, int]:
-    """Keep the last row of each key, in first-seen order. Returns (table, rows dropped)."""
-    if table.num_rows < 2:
-        return table, 0
-    keys = key_column(table, key)
-    idx = pa.table({"k": keys, "i": pa.array(np.arange(table.num_rows))})
-    last = idx.group_by("k", use_threads=False).aggregate([("i", "max")])
-    keep = np.sort(last.column("i_max").to_numpy())
-    if len(keep) == table.num_rows:
-        return table, 0
-    return table.take(pa.array(keep)), table.num_rows - len(keep)
-
-
 def _unify(a: pa.Table, b: pa.Table) -> tuple[pa.Table, pa.Table]:
     """Give two tables the same columns (a's first, then b's new ones, as text)."""
     for name in b.column_names:

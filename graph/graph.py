@@ -145,9 +145,6 @@ class BeltGraph:
             row = hit[0]
         return {"label": label, **{k: v for k, v in row.items() if v is not None}}
 
-    def nodes_of(self, label: str) -> pa.Table:
-        return self.nodes[label]
-
     # ------------------------------------------------------------ networkx
     @property
     def nx(self) -> "nx.MultiDiGraph":
