@@ -149,6 +149,7 @@ class Traversal:
             for e in ends:  # the two ends are exempt
                 node_ok[e] = True
         self.node_ok = node_ok
+        self.unconstrained = node_ok is None and self.bits == ALL_BITS
 
     def expand(self, frontier: np.ndarray, banned_nodes: np.ndarray | None = None,
                banned_edges: set[tuple[int, int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -157,9 +158,18 @@ class Traversal:
         if len(frontier) == 1:  # the common case: one node's slice, no gather
             u = int(frontier[0])
             a, b = adj.indptr[u], adj.indptr[u + 1]
-            children = adj.nbr[a:b].astype(np.int64)
-            parents = np.full(len(children), u, dtype=np.int64)
+            children = adj.nbr[a:b]
+            parents = np.broadcast_to(np.int64(u), children.shape)
+            if self.unconstrained and banned_nodes is None and not banned_edges:
+                return parents, children
             ok = (adj.tmask[a:b] & self.bits) != 0
+        elif len(frontier) <= 16:  # a few nodes (often belts with thousands of neighbours): copy slices
+            bounds = [(int(adj.indptr[u]), int(adj.indptr[u + 1])) for u in frontier.tolist()]
+            children = np.concatenate([adj.nbr[a:b] for a, b in bounds])
+            parents = np.repeat(frontier, [b - a for a, b in bounds])
+            if self.unconstrained and banned_nodes is None and not banned_edges:
+                return parents, children
+            ok = (np.concatenate([adj.tmask[a:b] for a, b in bounds]) & self.bits) != 0
         else:
             starts = adj.indptr[frontier]
             lens = adj.indptr[frontier + 1] - starts
@@ -224,8 +234,9 @@ class Traversal:
             grow_s = len(levels_s[-1]) <= len(levels_t[-1])
             levels, seen, other = (levels_s, seen_s, seen_t) if grow_s else (levels_t, seen_t, seen_s)
             _, children = self.expand(levels[-1], banned_nodes, banned_edges)
-            children = _unique(children)
             children = children[seen[children] < 0]
+            if len(levels[-1]) > 1:  # one node's neighbours are already distinct and sorted
+                children = _unique(children)
             if len(children) == 0:
                 return None
             seen[children] = len(levels)
