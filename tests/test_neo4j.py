@@ -165,7 +165,7 @@ def test_path_parity_for_every_option(server, rich_store):
     chains = g.nodes["SupplyChain"].column("id").to_pylist()
     belts = g.nodes["Belt"].column("id").to_pylist()
     providers = g.nodes["Provider"].column("id").to_pylist()
-    pairs = [(anchors[0], chains[-1]), (providers[0], belts[5]), (anchors[1], anchors[2])]
+    pairs = [(anchors[0], chains[-1]), (providers[0], belts[5]), (anchors[1], anchors[2]), (anchors[4], anchors[4])]
     # --via is a BD question about reaching a party through a kind of intermediary: who can
     # introduce an anchor to a supply chain or to another anchor
     via_pairs = [(anchors[0], chains[-1]), (anchors[3], chains[1])]
