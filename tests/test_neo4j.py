@@ -255,3 +255,12 @@ def test_web_shows_an_error_page_when_neo4j_is_down(tmp_path):
     api = client.get("/api/belts")
     assert api.status_code == 503 and api.json["ok"] is False and "cannot reach Neo4j" in api.json["error"]
     assert json.loads(api.get_data(as_text=True))["status"] == 503
+
+
+def test_web_app_on_the_neo4j_backend(server, loaded_store, tmp_path):
+    from web import create_app
+
+    push(server, loaded_store.read_data())
+    app = create_app({"TESTING": True}, store=server, config=server.config)
+    items = app.test_client().get("/api/belts").json["items"]
+    assert {b["id"]: b["merchants"] for b in items} == {"b-hz": 1, "b-sb": 0, "b-xy": 0}
