@@ -25,6 +25,21 @@ class NodeNotFound(BeltGraphError):
         self.node_id = node_id
 
 
+class BadRequest(BeltGraphError):
+    """An argument that cannot be used: a bad quarter, an unknown option, a node of the wrong label."""
+
+    exit_code = 2
+
+
+def with_article(noun: str) -> str:
+    """A noun with its article.
+
+    >>> with_article("Anchor"), with_article("Belt")
+    ('an Anchor', 'a Belt')
+    """
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 class StoreError(BeltGraphError):
     """The store cannot be opened, is locked, or the backend is unreachable."""
 

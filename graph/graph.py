@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from .adjacency import Adjacency
 from .data import REVIEW_SCHEMA, GraphData, derive_rels, fact_schema, node_schema, rel_schema
-from .errors import NodeNotFound
+from .errors import BadRequest, NodeNotFound, with_article
 from .model import LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST
 
 if TYPE_CHECKING:  # networkx takes a third of a second to import: only when a graph is built
@@ -130,6 +130,13 @@ class BeltGraph:
 
     def label(self, node_id: str) -> str:
         return self.adj.label(self.adj.index(node_id))
+
+    def expect(self, node_id: str, label: str) -> dict:
+        """The node, which must have ``label``: NodeNotFound, or BadRequest naming both labels."""
+        node = self.node(node_id)
+        if node["label"] != label:
+            raise BadRequest(f"{node_id!r} is {with_article(node['label'])}, not {with_article(label)}")
+        return node
 
     def node(self, node_id: str) -> dict:
         """All properties of a node, plus ``label``; NodeNotFound if absent."""

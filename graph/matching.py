@@ -21,7 +21,6 @@ import math
 from dataclasses import dataclass
 
 from .graph import BeltGraph
-from .paths import PathError
 from .programs import TierSettings, anchor_tiers
 from .rank import DEFAULT_SETTINGS, RankSettings, rank_supply_chains
 
@@ -95,13 +94,6 @@ def _links(g: BeltGraph):
     }
 
 
-def _check(g: BeltGraph, node_id: str, label: str) -> dict:
-    node = g.node(node_id)
-    if node["label"] != label:
-        raise PathError(f"{node_id!r} is a {node['label']}, not a{'n' if label[0] in 'AE' else ''} {label}")
-    return node
-
-
 def _closeness(links, anchor: str, sc: str, names) -> tuple[float, list[str]]:
     shared = links["tl_of_anchor"].get(anchor, set()) & links["tl_of_sc"].get(sc, set())
     if shared:
@@ -118,7 +110,7 @@ def _closeness(links, anchor: str, sc: str, names) -> tuple[float, list[str]]:
 
 def match_anchor(g: BeltGraph, anchor_id: str, limit: int = 20, settings: RankSettings = DEFAULT_SETTINGS) -> MatchResult:
     """Supply chains the anchor does not sell yet, best first."""
-    anchor = _check(g, anchor_id, "Anchor")
+    anchor = g.expect(anchor_id, "Anchor")
     links = _links(g)
     ranking = rank_supply_chains(g, settings=settings)
     ranked = ranking.by_id()
@@ -151,7 +143,7 @@ def match_anchor(g: BeltGraph, anchor_id: str, limit: int = 20, settings: RankSe
 def match_supply_chain(g: BeltGraph, sc_id: str, limit: int = 20,
                        tiers: TierSettings = TierSettings()) -> MatchResult:
     """Anchors that do not sell the supply chain yet, best first."""
-    sc = _check(g, sc_id, "SupplyChain")
+    sc = g.expect(sc_id, "SupplyChain")
     links = _links(g)
     quarter, anchor_list = anchor_tiers(g, None, tiers)
     sellers = {a for a, s in _pairs(g, "SELLS") if s == sc_id}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from pathlib import Path
 from typing import Any
 
 import neo4j
@@ -21,7 +20,7 @@ from . import queries
 from .config import Config
 from .cypher_guard import check_read_only
 from .data import REVIEW_SCHEMA, GraphData, derive_rels
-from .errors import NodeNotFound, QueryError, StoreError
+from .errors import BadRequest, NodeNotFound, QueryError, StoreError, with_article
 from .graph import BeltGraph, data_from_records
 from .model import LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST
 from .store import CypherResult, ProgressFn
@@ -63,7 +62,7 @@ def _native(v: Any) -> Any:
 class Neo4jStore:
     backend = "neo4j"
 
-    def __init__(self, config: Config, data_dir: Path | None = None):
+    def __init__(self, config: Config):
         self.config = config
         s = config.section("neo4j")
         self.uri = s.get("uri")
@@ -72,7 +71,6 @@ class Neo4jStore:
         self.database = s.get("database") or "neo4j"
         self.batch = int(s.get("batch_size", 5000))
         self.timeout = float(s.get("timeout_s", 30))
-        self.data_dir = data_dir
         self._driver: neo4j.Driver | None = None
         self._graph: tuple[dict, BeltGraph] | None = None
 
@@ -99,7 +97,7 @@ class Neo4jStore:
         if isinstance(e, nx_exc.AuthError):
             return StoreError(f"Neo4j at {self.uri} refused user {self.user!r}: wrong password? "
                               "(set BELTGRAPH_NEO4J_PASSWORD)")
-        if isinstance(e, nx_exc.ServiceUnavailable) or isinstance(e, (OSError, ValueError)) and "bolt" in str(e).lower():
+        if isinstance(e, (nx_exc.ServiceUnavailable, OSError)):
             return StoreError(f"cannot reach Neo4j at {self.uri}: is it running? ({str(e).splitlines()[0]})")
         if isinstance(e, nx_exc.ClientError) and "DatabaseNotFound" in (e.code or ""):
             return StoreError(f"Neo4j at {self.uri} has no database {self.database!r} ([neo4j] database)")
@@ -183,10 +181,7 @@ class Neo4jStore:
         the server's counts stay the same)."""
         counts = self.stats()
         if self._graph is None or self._graph[0] != counts:
-            nodes, rels, facts, reviews = self.records()
-            data = data_from_records(nodes, rels, facts)
-            data.reviews = pa.Table.from_pylist(reviews, schema=REVIEW_SCHEMA)
-            self._graph = (counts, BeltGraph.from_data(data))
+            self._graph = (counts, BeltGraph.from_data(self.read_data()))
         return self._graph[1]
 
     def read_data(self) -> GraphData:
@@ -215,7 +210,6 @@ class Neo4jStore:
             self._label_of(pool.belt, expect="Belt")
         if pool.division is not None:
             from .model import DIVISIONS
-            from .rank import BadRequest
 
             if pool.division not in DIVISIONS:
                 raise BadRequest(f"unknown division {pool.division!r}: expected one of {', '.join(DIVISIONS)}")
@@ -248,9 +242,7 @@ class Neo4jStore:
             raise NodeNotFound(node_id)
         label = rows[0][0]
         if expect and label != expect:
-            from .rank import BadRequest
-
-            raise BadRequest(f"{node_id!r} is a {label}, not a {expect}")
+            raise BadRequest(f"{node_id!r} is {with_article(label)}, not {with_article(expect)}")
         return label
 
     def paths(self, source: str, target: str, options):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .adjacency import LABEL_CODES, TYPE_BITS, TYPE_NAMES, Adjacency
-from .errors import BeltGraphError, NodeNotFound
+from .errors import BadRequest, NodeNotFound
 from .graph import BeltGraph
 from .model import LABELS, REL_TYPES
 
@@ -35,8 +35,7 @@ ALL_BITS = sum(TYPE_BITS.values())
 _EMPTY = np.zeros(0, np.int64)
 
 
-class PathError(BeltGraphError):
-    exit_code = 2
+PathError = BadRequest  # path options that cannot be used
 
 
 @dataclass(frozen=True)
@@ -409,17 +408,5 @@ def reachable(g: BeltGraph, source: str, label: str, max_hops: int = 3,
     return out
 
 
-def hop_counts(g: BeltGraph, ids: list[str], max_hops: int = 6) -> dict[tuple[str, str], int | None]:
-    """Pairwise hop counts between nodes (None: not within ``max_hops``)."""
-    tr = Traversal(g.adj, PathOptions())
-    idx = [g.adj.index(i) for i in ids]
-    out = {}
-    for a in range(len(ids)):
-        for b in range(a + 1, len(ids)):
-            p = tr.shortest(idx[a], idx[b], max_hops)
-            out[(ids[a], ids[b])] = None if p is None else len(p) - 1
-    return out
-
-
 __all__ = ["PathOptions", "Path", "PathNode", "PathResult", "Traversal", "shortest_paths", "reachable",
-           "hop_counts", "k_shortest", "yen", "canonical_name", "PathError", "NodeNotFound"]
+           "k_shortest", "yen", "canonical_name", "PathError", "NodeNotFound"]

@@ -177,10 +177,12 @@ class PlanSettings:
     @classmethod
     def from_config(cls, config: Config) -> "PlanSettings":
         s = config.section("merchant_plan")
+        d = cls()
         try:
-            out = cls(dt.date.fromisoformat(str(s.get("joined_from", "2020-09-01"))),
-                      dt.date.fromisoformat(str(s.get("joined_to", "2020-10-31"))),
-                      float(s.get("fee_rate", 0.01)), float(s.get("cap", 100_000)), float(s.get("near_share", 0.10)))
+            out = cls(dt.date.fromisoformat(str(s.get("joined_from", d.joined_from))),
+                      dt.date.fromisoformat(str(s.get("joined_to", d.joined_to))),
+                      float(s.get("fee_rate", d.fee_rate)), float(s.get("cap", d.cap)),
+                      float(s.get("near_share", d.near_share)))
         except ValueError as e:
             raise ConfigError(f"[merchant_plan] {e}") from None
         if out.joined_to < out.joined_from:

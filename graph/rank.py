@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .config import Config
-from .errors import BeltGraphError, ConfigError, NodeNotFound
+from .errors import BadRequest, ConfigError
 from .graph import BeltGraph
 from .model import DIVISIONS, QUARTER_RE
 
@@ -41,10 +41,6 @@ LOWER_IS_BETTER = {"return_rate"}
 BOUNDS = {"fulfillment_rate": (0.0, 1.0), "return_rate": (0.0, 1.0), "rating": (0.0, 5.0)}
 #: The smallest step a suggested value moves by, per metric.
 STEPS = {"gmv": 0.01, "anchor_reach": 1, "fulfillment_rate": 0.001, "return_rate": 0.001, "rating": 0.01}
-
-
-class BadRequest(BeltGraphError):
-    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -213,9 +209,7 @@ def pool_members(g: BeltGraph, pool: Pool) -> pa.Table:
     if pool.division is not None or pool.belt is not None:
         belts = g.nodes["Belt"]
         if pool.belt is not None:
-            if not g.adj.has(pool.belt) or g.label(pool.belt) != "Belt":
-                raise NodeNotFound(pool.belt) if not g.adj.has(pool.belt) else \
-                    BadRequest(f"{pool.belt!r} is a {g.label(pool.belt)}, not a Belt")
+            g.expect(pool.belt, "Belt")
             belt_ids = pa.array([pool.belt])
         else:
             if pool.division not in DIVISIONS:
@@ -422,10 +416,7 @@ def explain(g: BeltGraph, sc_id: str, quarter: str | None = None, pool: Pool = P
     For each metric, the smallest change of that metric alone (others as they are)
     that re-ranks the supply chain into the target rank, or None if no value can.
     """
-    if not g.adj.has(sc_id):
-        raise NodeNotFound(sc_id)
-    if g.label(sc_id) != "SupplyChain":
-        raise BadRequest(f"{sc_id!r} is a {g.label(sc_id)}, not a SupplyChain")
+    g.expect(sc_id, "SupplyChain")
     ranking = rank_supply_chains(g, quarter, pool, settings)
     quarter = ranking.quarter
     rows, _ = _metric_rows(g, quarter, pool, settings) if quarter else ([], 0)

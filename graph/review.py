@@ -33,10 +33,10 @@ import pyarrow.compute as pc
 
 from .config import Config
 from .data import REVIEW_SCHEMA
-from .errors import ConfigError, NodeNotFound
+from .errors import ConfigError
 from .graph import BeltGraph
 from .model import FACTS, QUARTER_RE, ROLES
-from .rank import BadRequest, _quarter_key, check_quarter
+from .rank import _quarter_key, check_quarter
 
 COLUMNS = tuple(p.name for p in FACTS["provider_quarters"].props if p.kind in ("int", "float"))
 
@@ -243,10 +243,7 @@ def run_review(g: BeltGraph, quarter: str, settings: ReviewSettings) -> tuple[li
 
 
 def provider_history(g: BeltGraph, provider: str) -> list[ReviewRecord]:
-    if not g.adj.has(provider):
-        raise NodeNotFound(provider)
-    if g.label(provider) != "Provider":
-        raise BadRequest(f"{provider!r} is a {g.label(provider)}, not a Provider")
+    g.expect(provider, "Provider")
     recs = [r for r in history_records(g.reviews) if r.provider == provider]
     return sorted(recs, key=lambda r: _quarter_key(r.quarter))
 

@@ -88,7 +88,7 @@ def open_store(config: Config, data: str | Path | None = None, backend: str | No
     if backend == "neo4j":
         from .neo4j_store import Neo4jStore
 
-        return Neo4jStore(config, config.data_dir(data))
+        return Neo4jStore(config)
     from .errors import ConfigError
 
     raise ConfigError(f"unknown backend {backend!r}: use embedded or neo4j")

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graph.data import GraphData, arrow_type, fact_schema, node_schema, rel_schema
-from graph.errors import BundleError, Problem
+from graph.errors import BundleError, Problem, with_article
 from graph.model import FACTS, LABELS, REL_KEY_PROPS, REL_TYPES, ROLE_ALIASES, Prop
 
 from .read import RawBundle, RawTable
@@ -181,15 +181,6 @@ def _range_mask(values, prop: Prop):
         hi = pc.greater(values, prop.max)
         mask = hi if mask is None else pc.or_(mask, hi)
     return pc.fill_null(mask, False)
-
-
-def _a(noun: str) -> str:
-    """A noun with its article.
-
-    >>> _a("Anchor"), _a("Belt")
-    ('an Anchor', 'a Belt')
-    """
-    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def _fmt(v) -> str:
@@ -429,7 +420,7 @@ def validate(raw: RawBundle, base: GraphData | None = None, max_errors: int = 50
                 row = valid.slice(int(i), 1).to_pylist()[0]
                 was = old.column("label")[pos[int(i)].as_py()].as_py()
                 problems.add(row["file"], raw_by_display[row["file"]].line(row["row"]),
-                             f"id {row['id']!r} is already {_a(was)} in the loaded graph, not {_a(row['label'])}")
+                             f"id {row['id']!r} is already {with_article(was)} in the loaded graph, not {with_article(row['label'])}")
             all_ids = pa.concat_tables([all_ids, old.filter(pc.invert(pc.is_in(old.column("id"), value_set=all_ids.column("id"))))])
     lookup = _IdLookup(all_ids)
 
@@ -458,7 +449,7 @@ def validate(raw: RawBundle, base: GraphData | None = None, max_errors: int = 50
         wrong = np.flatnonzero((pos >= 0) & ~np.isin(codes, allowed_codes))
         need = " or ".join(allowed)
         problems.add_rows(raw_t, wrong, lambda r, col=col, column=column, codes=codes, what=what, need=need:
-                          f"{column} {col[r].as_py()!r} is {_a(lookup.names[codes[r]])}, but {what} needs {_a(need)}")
+                          f"{column} {col[r].as_py()!r} is {with_article(lookup.names[codes[r]])}, but {what} needs {with_article(need)}")
 
     for raw_t, name, table in rel_files:
         rt = REL_TYPES[name]
@@ -472,7 +463,7 @@ def validate(raw: RawBundle, base: GraphData | None = None, max_errors: int = 50
                     ok |= (s_l == lookup.code[a]) & (d_l == lookup.code[b])
             bad = np.flatnonzero(known & ~ok)
             problems.add_rows(raw_t, bad, lambda r, s_l=s_l, d_l=d_l, name=name:
-                              f"{name} cannot go from {_a(lookup.names[s_l[r]])} to {_a(lookup.names[d_l[r]])}")
+                              f"{name} cannot go from {with_article(lookup.names[s_l[r]])} to {with_article(lookup.names[d_l[r]])}")
         key = src.astype(np.int64) * (len(lookup) + 1) + dst
         for k in REL_KEY_PROPS.get(name, ()):
             enc = pc.dictionary_encode(pc.fill_null(pc.cast(table.column(k), pa.string()), "")).combine_chunks()

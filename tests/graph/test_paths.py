@@ -9,7 +9,7 @@ import pytest
 
 from graph.errors import NodeNotFound
 from graph.graph import graph_from_records
-from graph.paths import PathError, PathOptions, hop_counts, reachable, shortest_paths
+from graph.paths import PathError, PathOptions, reachable, shortest_paths
 
 
 def _n(label, id_, **props):
@@ -136,7 +136,10 @@ def test_reachability_nearest_first(g):
 
 
 def test_hop_counts(g):
-    assert hop_counts(g, ["a1", "b1", "m1"]) == {("a1", "b1"): 2, ("a1", "m1"): 3, ("b1", "m1"): 1}
+    from graph.introductions import connect
+
+    pairs = connect(g, ["a1", "b1", "m1"]).pairs
+    assert {(p["from"], p["to"]): p["hops"] for p in pairs} == {("a1", "b1"): 2, ("a1", "m1"): 3, ("b1", "m1"): 1}
 
 
 # ---------------------------------------------------------------- against brute force
