@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from graph import usecases
 from graph.config import Config
 from graph.errors import BeltGraphError, BundleError
 
@@ -32,7 +33,7 @@ class Ctx:
 
     def store(self):
         if self._store is None:
-            from graph.store import open_store
+            from graph.backends import open_store
 
             self._store = open_store(self.config, self.data, self.backend)
         return self._store
@@ -104,18 +105,13 @@ def load(obj: Ctx, bundle: Path, merge: bool, if_empty: bool, as_json: bool):
     from loaders import load_bundle
 
     store = obj.store()
-    if if_empty and any(store.stats()["nodes"].values()):
-        if as_json:
-            emit_json({"ok": True, "mode": "skipped", "reason": "the store already holds a graph"})
-        else:
-            click.echo(f"{store.describe()} already holds a graph; not loading {bundle}", err=True)
-        return
     with Progress(enabled=not as_json) as progress:
-        summary = load_bundle(store, bundle, merge=merge,
-                              max_errors=int(obj.config.get("load", "max_errors")), progress=progress)
+        summary = load_bundle(store, bundle, merge=merge, max_errors=obj.config.get("load", "max_errors"),
+                              progress=progress, if_empty=if_empty)
     if as_json:
-        emit_json(summary.to_dict())
-        return
+        return emit_json(summary.to_dict())
+    if summary.mode == "skipped":
+        return click.echo(f"{store.describe()} already holds a graph; not loading {bundle}", err=True)
     c = console()
     c.print(f"[green]Loaded[/green] {bundle} ({summary.mode}) into the {store.describe()} "
             f"in {summary.seconds:.1f} s")
@@ -140,11 +136,10 @@ def print_counts(counts: dict) -> None:
 @common
 def stats(obj: Ctx, as_json: bool):
     """Count nodes per label and relationships per type."""
-    counts = obj.store().stats()
+    counts = usecases.stats(obj.store())
     if as_json:
-        emit_json({"nodes": counts["nodes"], "relationships": counts["relationships"]})
-    else:
-        print_counts(counts)
+        return emit_json(counts)
+    print_counts(counts)
 
 
 @main.command()
@@ -153,6 +148,20 @@ def schema():
     from graph.model import describe
 
     click.echo(describe())
+
+
+@main.command("config")
+@json_option
+@click.pass_obj
+def config_cmd(obj: Ctx, as_json: bool):
+    """Every effective setting, its default and where it came from (default, file, environment)."""
+    cfg = obj.config
+    items = cfg.describe()
+    if as_json:
+        return emit_json({"file": str(cfg.path) if cfg.path else None, "settings": items})
+    click.echo(f"config file: {cfg.path or '(none: defaults)'}", err=True)
+    print_table(["setting", "value", "source", "help"],
+                [[i["name"], _cell(i["value"]), i["source"], i["help"]] for i in items])
 
 
 # ---------------------------------------------------------------- cypher
@@ -176,8 +185,7 @@ def parse_param(text: str) -> tuple[str, object]:
 @common
 def cypher(obj: Ctx, query: str, params: tuple[str, ...], as_json: bool):
     """Run a read-only Cypher query."""
-    values = dict(parse_param(p) for p in params)
-    result = obj.store().cypher(query, values)
+    result = usecases.cypher(obj.store(), query, dict(parse_param(p) for p in params))
     if result.truncated:
         click.echo(f"warning: only the first {len(result.rows)} rows are shown "
                    "([cypher] max_rows in config.toml)", err=True)
@@ -210,14 +218,6 @@ def pool_options(f):
     return f
 
 
-def _pool(division, category, belt):
-    from graph.rank import Pool
-
-    if sum(x is not None for x in (division, category, belt)) > 1:
-        raise CliError("choose one of --division, --category and --belt", 2)
-    return Pool(division, category, belt)
-
-
 def _money(v) -> str:
     return "" if v is None else f"{v:,.0f}"
 
@@ -235,22 +235,18 @@ def _num(v, digits=3) -> str:
 @common
 def rank(obj: Ctx, quarter, division, category, belt, movers, explain_id, top, as_json):
     """Rank supply chains into gold and silver (SPEC §3)."""
-    from graph.rank import RankSettings, explain, movers as movers_fn
+    from graph.rank import Pool
 
-    settings = RankSettings.from_config(obj.config)
-    pool = _pool(division, category, belt)
-    g = obj.store().graph()
+    if sum(x is not None for x in (division, category, belt)) > 1:
+        raise CliError("choose one of --division, --category and --belt", 2)
+    pool = Pool(division, category, belt)
     if explain_id:
-        result = explain(g, explain_id, quarter, pool, settings)
-        if as_json:
-            return emit_json(result.to_dict())
-        return _print_explanation(result)
+        result = usecases.rank_explain(obj.store(), obj.config, explain_id, quarter, pool)
+        return emit_json(result.to_dict()) if as_json else _print_explanation(result)
     if movers:
-        result = movers_fn(g, quarter, pool, settings)
-        if as_json:
-            return emit_json(result.to_dict())
-        return _print_movers(result)
-    ranking = obj.store().rank(quarter, pool, settings)
+        result = usecases.rank_movers(obj.store(), obj.config, quarter, pool)
+        return emit_json(result.to_dict()) if as_json else _print_movers(result)
+    ranking = usecases.rank(obj.store(), obj.config, quarter, pool)
     if as_json:
         return emit_json(ranking.to_dict())
     items = ranking.items[:top] if top else ranking.items
@@ -261,7 +257,7 @@ def rank(obj: Ctx, quarter, division, category, belt, movers, explain_id, top, a
                 title=f"{ranking.quarter or 'no quarter'} · {ranking.pool.describe()}",
                 styles=[TIER_STYLE[i.tier] for i in items])
     click.echo(f"{len(ranking.items)} eligible, {ranking.ineligible} with fewer than "
-               f"{settings.min_anchors} anchors left out", err=True)
+               f"{obj.config.get('rank', 'min_anchors')} anchors left out", err=True)
 
 
 def _print_movers(m) -> None:
@@ -301,39 +297,30 @@ def _print_explanation(e) -> None:
 @common
 def review(obj: Ctx, quarter, history_id, as_of, as_json):
     """Run (and record) the provider quarterly review (SPEC §4)."""
-    from graph import review as rv
-
-    g = obj.store().graph()
     if history_id:
-        recs = rv.provider_history(g, history_id)
+        hist = usecases.review_history(obj.store(), history_id)
         if as_json:
-            return emit_json({"provider": history_id, "items": [r.to_dict() for r in recs]})
-        if not recs:
+            return emit_json(hist.to_dict())
+        if not hist.items:
             click.echo(f"{history_id} has not been reviewed yet", err=True)
         return print_table(["quarter", "outcome", "plaque", "level", "reasons"],
                            [[r.quarter, r.outcome, f"{_yn(r.plaque_before)} -> {_yn(r.plaque_after)}",
-                             f"{r.level_before} -> {r.level_after}", r.reasons] for r in recs])
+                             f"{r.level_before} -> {r.level_after}", r.reasons] for r in hist.items])
     if as_of:
-        standings = rv.standings_as_of(g, as_of)
+        standings = usecases.review_standings(obj.store(), as_of)
         if as_json:
-            return emit_json({"as_of": as_of.upper(), "items": [s.to_dict() for s in standings]})
+            return emit_json(standings.to_dict())
         return print_table(["id", "name", "roles", "plaque", "level", "reviewed"],
                            [[s.provider, s.name, ";".join(s.roles), _yn(s.plaque), s.level, s.reviewed or ""]
-                            for s in standings])
-    settings = rv.ReviewSettings.from_config(obj.config)
-    quarter = quarter or rv.latest_review_quarter(g)
-    if quarter is None:
-        raise CliError("no provider_quarters facts to review: load a bundle with facts/provider_quarters.csv")
-    records, history, state = rv.run_review(g, quarter, settings)
-    obj.store().update_providers(state, history)
-    result = rv.ReviewResult(records[0].quarter if records else quarter.upper(), records)
+                            for s in standings.items])
+    result = usecases.review(obj.store(), obj.config, quarter)
     if as_json:
         return emit_json(result.to_dict())
     styles = {"kept": None, "regained": "green", "revoked": "red", "still_revoked": "dim red"}
     print_table(["provider", "outcome", "plaque", "level", "reasons"],
                 [[r.provider, r.outcome, f"{_yn(r.plaque_before)} -> {_yn(r.plaque_after)}",
-                  f"{r.level_before} -> {r.level_after}", r.reasons] for r in records],
-                title=f"review {result.quarter}", styles=[styles[r.outcome] for r in records])
+                  f"{r.level_before} -> {r.level_after}", r.reasons] for r in result.records],
+                title=f"review {result.quarter}", styles=[styles[r.outcome] for r in result.records])
     click.echo("; ".join(f"{k} {v}" for k, v in result.to_dict()["summary"].items()) + " — recorded", err=True)
 
 
@@ -348,26 +335,19 @@ def _yn(b: bool) -> str:
 @common
 def anchors(obj: Ctx, quarter, incubated, as_json):
     """Anchor tiers (head / mid / tail) by followers and by quarter GMV."""
-    from graph.programs import TierSettings, anchor_tiers, incubated_mid_tier
-
-    settings = TierSettings.from_config(obj.config)
-    g = obj.store().graph()
     if incubated:
-        q, items = incubated_mid_tier(g, quarter, settings)
+        result = usecases.incubated(obj.store(), obj.config, quarter)
         if as_json:
-            return emit_json({"quarter": q, "items": [i.to_dict() for i in items]})
-        return print_table(["provider", "name", "incubated", "mid by followers", f"mid by gmv {q}"],
+            return emit_json(result.to_dict())
+        return print_table(["provider", "name", "incubated", "mid by followers", f"mid by gmv {result.quarter}"],
                            [[i.provider, i.name, i.incubated, len(i.mid_by_followers), len(i.mid_by_gmv)]
-                            for i in items])
-    q, items = anchor_tiers(g, quarter, settings)
+                            for i in result.items])
+    tiers = usecases.anchors(obj.store(), obj.config, quarter)
     if as_json:
-        return emit_json({"quarter": q, "items": [i.to_dict() for i in items]})
-    counts = {(t, k): 0 for t in ("head", "mid", "tail") for k in ("f", "g")}
-    for i in items:
-        counts[(i.follower_tier, "f")] += 1
-        counts[(i.gmv_tier, "g")] += 1
-    print_table(["tier", "by followers", f"by gmv {q}"],
-                [[t, counts[(t, "f")], counts[(t, "g")]] for t in ("head", "mid", "tail")])
+        return emit_json(tiers.to_dict())
+    counts = tiers.counts()
+    print_table(["tier", "by followers", f"by gmv {tiers.quarter}"],
+                [[t, c["followers"], c["gmv"]] for t, c in counts.items()])
 
 
 @main.command()
@@ -377,10 +357,8 @@ def anchors(obj: Ctx, quarter, incubated, as_json):
 def gaps(obj: Ctx, quarter, as_json):
     """Coverage gaps: belts x provider roles, belts without gold or silver supply chains."""
     from graph.model import ROLES
-    from graph.programs import coverage_gaps
-    from graph.rank import RankSettings
 
-    cov = coverage_gaps(obj.store().graph(), quarter, RankSettings.from_config(obj.config))
+    cov = usecases.gaps(obj.store(), obj.config, quarter)
     if as_json:
         return emit_json(cov.to_dict())
     print_table(["belt", "name", *ROLES], [[b, cov.names[b], *[row[r] or "-" for r in ROLES]]
@@ -398,9 +376,7 @@ def gaps(obj: Ctx, quarter, as_json):
 @common
 def merchants(obj: Ctx, plan, as_json):
     """New merchants on the reduced-fee plan, per belt, and those near the cap."""
-    from graph.programs import PlanSettings, merchant_plan
-
-    result = merchant_plan(obj.store().graph(), PlanSettings.from_config(obj.config))
+    result = usecases.merchant_plan(obj.store(), obj.config)
     if as_json:
         return emit_json(result.to_dict())
     s = result.settings
@@ -439,21 +415,19 @@ def path(obj: Ctx, source, target, k, max_hops, exclude, only_plaqued, via, rank
 
     options = PathOptions(k, max_hops, tuple(exclude), only_plaqued, via)
     if rank_by == "strength":
-        from graph.introductions import warm_paths
-
-        found, complete = warm_paths(obj.store().graph(), source, target, options)
+        intro = usecases.introductions(obj.store(), source, target, options)
         if as_json:
-            return emit_json({"from": source, "to": target, "paths": [w.to_dict() for w in found]})
-        if not found:
+            return emit_json(intro.to_dict())
+        if not intro.paths:
             return click.echo(f"No path from {source} to {target} within {max_hops} hops.")
-        for i, w in enumerate(found, 1):
+        for i, w in enumerate(intro.paths, 1):
             click.echo(f"{i}. strength {w.strength:.3f}, {w.path.hops} hops: {_path_line(w.path)}")
             for h in w.hops:
                 click.echo(f"     {h.strength:.2f}  {h.reason}")
             for note in w.notes:
                 click.echo(f"     note: {note}")
         return
-    result = obj.store().paths(source, target, options)
+    result = usecases.paths(obj.store(), source, target, options)
     if not result.complete:
         click.echo("warning: stopped after examining 2000 paths for --via; there may be more", err=True)
     if as_json:
@@ -476,18 +450,13 @@ def path(obj: Ctx, source, target, k, max_hops, exclude, only_plaqued, via, rank
 @common
 def reach(obj: Ctx, source, label, max_hops, exclude, only_plaqued, tier, as_json):
     """Every node of a label within N hops, nearest first."""
-    from graph.paths import PathOptions, reachable
+    from graph.paths import PathOptions
 
-    g = obj.store().graph()
-    found = reachable(g, source, label, max_hops, PathOptions(exclude=tuple(exclude), only_plaqued=only_plaqued))
-    if tier:
-        from graph.rank import RankSettings, rank_supply_chains
-
-        tiers = {i.id: i.tier for i in rank_supply_chains(g, settings=RankSettings.from_config(obj.config)).items}
-        found = [r for r in found if tiers.get(r.node.id) and (tier == "any" or tiers[r.node.id] == tier)]
+    result = usecases.reach(obj.store(), obj.config, source, label, max_hops,
+                            PathOptions(exclude=tuple(exclude), only_plaqued=only_plaqued), tier)
     if as_json:
-        return emit_json({"from": source, "label": label, "max_hops": max_hops, "items": [r.to_dict() for r in found]})
-    print_table(["hops", "id", "name"], [[r.hops, r.node.id, r.node.name] for r in found])
+        return emit_json(result.to_dict())
+    print_table(["hops", "id", "name"], [[r.hops, r.node.id, r.node.name] for r in result.items])
 
 
 @main.command()
@@ -497,9 +466,7 @@ def reach(obj: Ctx, source, label, max_hops, exclude, only_plaqued, tier, as_jso
 @common
 def connect(obj: Ctx, ids, max_hops, as_json):
     """How a set of parties relate: a small connecting tree and pairwise hops."""
-    from graph.introductions import connect as connect_fn
-
-    group = connect_fn(obj.store().graph(), list(ids), max_hops)
+    group = usecases.connect(obj.store(), list(ids), max_hops)
     if as_json:
         return emit_json(group.to_dict())
     names = {n["id"]: n["name"] for n in group.nodes}
@@ -518,15 +485,7 @@ def connect(obj: Ctx, ids, max_hops, as_json):
 @common
 def match(obj: Ctx, kind, node_id, limit, as_json):
     """Supply-demand matching: supply chains for an anchor, or anchors for a supply chain."""
-    from graph.matching import match_anchor, match_supply_chain
-    from graph.programs import TierSettings
-    from graph.rank import RankSettings
-
-    g = obj.store().graph()
-    if kind == "anchor":
-        result = match_anchor(g, node_id, limit, RankSettings.from_config(obj.config))
-    else:
-        result = match_supply_chain(g, node_id, limit, TierSettings.from_config(obj.config))
+    result = usecases.match(obj.store(), obj.config, kind, node_id, limit)
     if as_json:
         return emit_json(result.to_dict())
     click.echo(f"For {result.name} ({result.id}):")
@@ -629,9 +588,9 @@ def serve(obj: Ctx, host: str | None, port: int | None, threads: int):
     from web import create_app
 
     host = host or obj.config.get("web", "host")
-    port = port or int(obj.config.get("web", "port"))
+    port = port or obj.config.get("web", "port")
     app = create_app(store=obj.store(), config=obj.config)
-    app.extensions["beltgraph_store"].graph()  # open the snapshot before the first request
+    obj.store().graph()  # open the snapshot before the first request
     click.echo(f"BeltGraph on http://{host}:{port}  ({obj.store().describe()})", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="beltgraph")
 

@@ -1,83 +1,322 @@
-"""Configuration: ``config.toml`` plus ``BELTGRAPH_*`` environment overrides.
+"""Settings: one table of every setting, overridden by ``config.toml`` and the environment.
 
->>> cfg = Config.from_dict({})
->>> cfg.get("cypher", "max_rows")
-10000
+Each :class:`Setting` has a dotted name (``rank.gold_count`` is key ``gold_count`` of
+``[rank]`` in config.toml), a default, a kind, a check and a line of help; it is the one
+place a number such as the gold quota is written. ``BELTGRAPH_<SECTION>_<KEY>`` in the
+environment overrides the file (``BELTGRAPH_RANK_GOLD_COUNT=20``); ``BELTGRAPH_DATA`` and
+``BELTGRAPH_BACKEND`` are short forms for ``store.data`` and ``store.backend``. A bad
+value is refused with one line naming the key. ``beltgraph config`` prints every
+effective value and where it came from.
+
+>>> cfg = Config.from_dict({"rank": {"gold_count": 20}}, env={"BELTGRAPH_CYPHER_MAX_ROWS": "500"})
+>>> cfg.get("rank", "gold_count"), cfg.source("rank.gold_count"), cfg.get("cypher", "max_rows")
+(20, 'file', 500)
+>>> Config.from_dict({"rank": {"gold_count": "ten"}}, env={})
+Traceback (most recent call last):
+...
+graph.errors.ConfigError: [rank] gold_count = 'ten': expected a whole number
 """
 
 from __future__ import annotations
 
-import copy
+import datetime as dt
+import json
+import math
 import os
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .model import FACTS, ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "store": {"data": "var/data", "backend": "embedded", "keep_versions": 1},
-    "embedded": {"buffer_pool_mb": 1024, "max_threads": 2},
-    "cypher": {"timeout_ms": 30000, "max_rows": 10000},
-    "load": {"max_errors": 50, "progress_min_rows": 200000},
-    "rank": {
-        "gold_count": 10,
-        "silver_count": 50,
-        "min_anchors": 3,
-        "weights": {"gmv": 0.30, "anchor_reach": 0.20, "fulfillment_rate": 0.20,
-                    "return_rate": 0.15, "rating": 0.15},
-    },
-    "web": {"host": "127.0.0.1", "port": 5000},
-    "neo4j": {"uri": "bolt://127.0.0.1:7687", "user": "neo4j", "password": "",
-              "database": "neo4j", "batch_size": 5000, "timeout_s": 30},
+#: The numeric columns of provider_quarters, which review thresholds may name.
+REVIEW_COLUMNS = tuple(p.name for p in FACTS["provider_quarters"].props if p.kind in ("int", "float"))
+
+Check = Callable[[Any], "str | None"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: ``name`` is ``section.key`` (sections may nest: ``review.mcn.min``)."""
+
+    name: str
+    default: Any
+    kind: str          # int, float, str, bool, date, choice, numbers (a table of numbers)
+    help: str
+    check: Check | None = None
+    choices: tuple[str, ...] = ()
+    secret: bool = False
+
+    @property
+    def section(self) -> str:
+        return self.name.rsplit(".", 1)[0]
+
+    @property
+    def key(self) -> str:
+        return self.name.rsplit(".", 1)[1]
+
+    @property
+    def env(self) -> str:
+        return "BELTGRAPH_" + self.name.replace(".", "_").upper()
+
+    def where(self) -> str:
+        """How config.toml spells it: ``[rank] gold_count``, or ``[rank.weights]`` for a table."""
+        return f"[{self.name}]" if self.kind == "numbers" else f"[{self.section}] {self.key}"
+
+
+def at_least(low: float) -> Check:
+    return lambda v: None if v >= low else f"must be at least {low:g}"
+
+
+def between(low: float, high: float) -> Check:
+    return lambda v: None if low <= v <= high else f"must be between {low:g} and {high:g}"
+
+
+def _weights(v: dict) -> str | None:
+    unknown = sorted(set(v) - set(DEFAULT_WEIGHTS))
+    if unknown:
+        return f"names unknown metric {', '.join(map(repr, unknown))}: use {', '.join(DEFAULT_WEIGHTS)}"
+    if any(w < 0 for w in v.values()):
+        return "must not be negative"
+    total = sum(v.values())
+    if not math.isclose(total, 1.0, abs_tol=1e-6):
+        return f"must sum to 1, not {total:g}"
+    return None
+
+
+def _columns(v: dict) -> str | None:
+    bad = sorted(set(v) - set(REVIEW_COLUMNS))
+    return f"names unknown column {', '.join(bad)}: use {', '.join(REVIEW_COLUMNS)}" if bad else None
+
+
+#: Ranking weights per metric (SPEC §3); the metrics are these keys.
+DEFAULT_WEIGHTS = {"gmv": 0.30, "anchor_reach": 0.20, "fulfillment_rate": 0.20, "return_rate": 0.15, "rating": 0.15}
+
+#: Review thresholds per role: the main metric (top share moves up a level), minimums, maximums.
+_REVIEW = {
+    "training": ("trainees", {"trainees": 30, "sessions": 20}, {"complaints": 3},
+                 "training providers: people trained and sessions run"),
+    "mcn": ("anchors_incubated", {"anchors_incubated": 3, "gmv": 300000}, {"complaints": 3},
+            "MCN: anchors incubated and the GMV they bring"),
+    "belt": ("gmv", {"gmv": 500000, "sessions": 40}, {"complaints": 3},
+             "industry-belt providers: GMV of the belt's merchants and live sessions organised"),
+    "supply_chain": ("gmv", {"gmv": 400000}, {"complaints": 3},
+                     "supply-chain providers: GMV through their supply chains"),
 }
 
-#: Environment variables that override a config key, named BELTGRAPH_<SECTION>_<KEY>
-#: for these, plus the short forms below.
-_ENV_SHORT = {
-    "BELTGRAPH_DATA": ("store", "data"),
-    "BELTGRAPH_BACKEND": ("store", "backend"),
-}
+SETTINGS: tuple[Setting, ...] = (
+    Setting("store.data", "var/data", "str", "the store folder, relative to config.toml (or --data DIR)"),
+    Setting("store.backend", "embedded", "choice", "embedded (Ladybug, nothing to start) or neo4j",
+            choices=("embedded", "neo4j")),
+    Setting("store.keep_versions", 1, "int", "superseded store versions kept for readers still using them",
+            at_least(0)),
+    Setting("embedded.buffer_pool_mb", 1024, "int", "Ladybug's buffer pool (its own default takes most of RAM)",
+            at_least(16)),
+    Setting("embedded.max_threads", 2, "int", "threads Ladybug may use for one query", at_least(1)),
+    Setting("cypher.timeout_ms", 30000, "int", "a Cypher query is stopped after this long", at_least(1)),
+    Setting("cypher.max_rows", 10000, "int", "rows a Cypher answer holds at most", at_least(1)),
+    Setting("load.max_errors", 50, "int", "problems listed before '... and N more'", at_least(1)),
+    Setting("web.host", "127.0.0.1", "str", "address beltgraph serve listens on"),
+    Setting("web.port", 5000, "int", "port beltgraph serve listens on", between(1, 65535)),
+    Setting("rank.gold_count", 10, "int", "ranks 1..gold_count are gold (SPEC §3)", at_least(0)),
+    Setting("rank.silver_count", 50, "int", "the next silver_count ranks are silver", at_least(0)),
+    Setting("rank.min_anchors", 3, "int", "distinct anchors selling in the quarter to be eligible", at_least(0)),
+    Setting("rank.weights", DEFAULT_WEIGHTS, "numbers",
+            "weight of each metric in the score; a [rank.weights] table replaces all of them", _weights),
+    Setting("review.top_share", 0.2, "float", "the top share of a role's pool by its main metric moves up a level",
+            between(0, 1)),
+    *(s for role, (main, low, high, about) in _REVIEW.items() for s in (
+        Setting(f"review.{role}.main", main, "choice", f"{about}: the main metric", choices=REVIEW_COLUMNS),
+        Setting(f"review.{role}.min", low, "numbers", f"{role}: minimum per provider_quarters column", _columns),
+        Setting(f"review.{role}.max", high, "numbers", f"{role}: maximum per provider_quarters column", _columns),
+    )),
+    Setting("anchors.head_followers", 1_000_000, "float", "head anchors have at least this many followers",
+            at_least(0)),
+    Setting("anchors.mid_followers", 100_000, "float", "mid anchors at least this many (else tail)", at_least(0)),
+    Setting("anchors.head_gmv", 5_000_000, "float", "head anchors by GMV: CNY in the quarter", at_least(0)),
+    Setting("anchors.mid_gmv", 500_000, "float", "mid anchors by GMV: CNY in the quarter", at_least(0)),
+    Setting("merchant_plan.joined_from", dt.date(2020, 9, 1), "date", "new-merchant plan: joined on or after"),
+    Setting("merchant_plan.joined_to", dt.date(2020, 10, 31), "date", "new-merchant plan: joined on or before"),
+    Setting("merchant_plan.fee_rate", 0.01, "float", "the plan's fee rate", between(0, 1)),
+    Setting("merchant_plan.cap", 100_000.0, "float", "the rate applies until this much cumulative sales (CNY)",
+            at_least(0)),
+    Setting("merchant_plan.near_share", 0.10, "float", "'near the cap': within this share of it", between(0, 1)),
+    Setting("neo4j.uri", "bolt://127.0.0.1:7687", "str", "the Neo4j server (bolt:// or neo4j://)"),
+    Setting("neo4j.user", "neo4j", "str", "Neo4j user"),
+    Setting("neo4j.password", "", "str", "Neo4j password: set BELTGRAPH_NEO4J_PASSWORD, never in the file",
+            secret=True),
+    Setting("neo4j.database", "neo4j", "str", "Neo4j database"),
+    Setting("neo4j.batch_size", 5000, "int", "rows per UNWIND batch of a push", at_least(1)),
+    Setting("neo4j.timeout_s", 30, "float", "a Neo4j transaction is stopped after this long", at_least(0.001)),
+)
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+#: Checks across settings: (names, test on their values, message).
+CROSS_CHECKS: tuple[tuple[tuple[str, ...], Callable[..., bool], str], ...] = (
+    (("anchors.head_followers", "anchors.mid_followers"), lambda h, m: h >= m,
+     "[anchors] head thresholds must not be below the mid ones"),
+    (("anchors.head_gmv", "anchors.mid_gmv"), lambda h, m: h >= m,
+     "[anchors] head thresholds must not be below the mid ones"),
+    (("merchant_plan.joined_from", "merchant_plan.joined_to"), lambda a, b: b >= a,
+     "[merchant_plan] joined_to is before joined_from"),
+)
+
+#: Short environment names.
+ENV_SHORT = {"BELTGRAPH_DATA": "store.data", "BELTGRAPH_BACKEND": "store.backend"}
+#: What the tables below a section are, for messages ("[review] has unknown role").
+TABLE_NOUNS = {"review": "role"}
 
 
-def _merge(base: dict, over: dict) -> dict:
-    out = copy.deepcopy(base)
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
+def _coerce(s: Setting, value: Any, where: str) -> Any:
+    """A value from the file or the environment as the setting's kind; ConfigError naming it."""
+    def bad(expected: str) -> ConfigError:
+        return ConfigError(f"{where} = {value!r}: expected {expected}")
+
+    kind = s.kind
+    if kind == "int":
+        if isinstance(value, bool):
+            raise bad("a whole number")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise bad("a whole number") from None
+        if not isinstance(value, int):
+            raise bad("a whole number")
+    elif kind == "float":
+        if isinstance(value, bool):
+            raise bad("a number")
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise bad("a number") from None
+        if not math.isfinite(value):
+            raise bad("a finite number")
+    elif kind == "bool":
+        if isinstance(value, str):
+            low = value.strip().lower()
+            if low not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise bad("true or false")
+            value = low in ("1", "true", "yes", "on")
+        elif not isinstance(value, bool):
+            raise bad("true or false")
+    elif kind == "date":
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        elif isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise bad("a date YYYY-MM-DD") from None
+        elif not isinstance(value, dt.date):
+            raise bad("a date YYYY-MM-DD")
+    elif kind in ("str", "choice"):
+        if not isinstance(value, str):
+            raise bad("text")
+        if kind == "choice" and value not in s.choices:
+            raise ConfigError(f"{where} = {value!r}: expected one of {', '.join(s.choices)}")
+    elif kind == "numbers":
+        if isinstance(value, str):  # from the environment: JSON, or k=v,k=v
+            text = value.strip()
+            try:
+                value = json.loads(text) if text.startswith("{") else \
+                    {k.strip(): v.strip() for k, v in (p.split("=", 1) for p in text.split(",") if p.strip())}
+            except ValueError:
+                raise bad('a table of numbers, e.g. {"gmv": 0.5} or gmv=0.5,rating=0.5') from None
+        if not isinstance(value, dict):
+            raise bad("a table of numbers")
+        out = {}
+        for k, v in value.items():
+            try:
+                if isinstance(v, bool):
+                    raise ValueError
+                out[str(k)] = float(v)
+            except (TypeError, ValueError):
+                raise ConfigError(f"{where}.{k} = {v!r}: expected a number") from None
+            if not math.isfinite(out[str(k)]):
+                raise ConfigError(f"{where}.{k} = {v!r}: expected a finite number")
+        value = out
+    if s.check is not None:
+        problem = s.check(value)
+        if problem:
+            shown = where if kind == "numbers" else f"{where} = {value!r}:"
+            raise ConfigError(f"{shown} {problem}")
+    return value
+
+
+def _flatten(raw: dict, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted name, value) pairs of a TOML document; a ``numbers`` setting takes its table whole."""
+    out = []
+    for k, v in raw.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict) and not (name in BY_NAME and BY_NAME[name].kind == "numbers"):
+            known = any(s.startswith(name + ".") for s in BY_NAME)
+            if not known:
+                section = prefix[:-1]
+                noun = TABLE_NOUNS.get(section, "section") if section else "section"
+                raise ConfigError(_unknown(section, k, noun))
+            out += _flatten(v, name + ".")
         else:
-            out[k] = v
+            if name not in BY_NAME:
+                raise ConfigError(_unknown(prefix[:-1], k, "key"))
+            out.append((name, v))
     return out
 
 
-class Config:
-    """Settings read once; sections and keys as in ``config.toml``."""
+def _unknown(section: str, key: str, noun: str) -> str:
+    children = sorted({n[len(section) + 1:].split(".")[0] for n in BY_NAME if n.startswith(section + ".")}) \
+        if section else sorted({n.split(".")[0] for n in BY_NAME})
+    where = f"[{section}]" if section else "config.toml"
+    return f"{where} has unknown {noun} {key!r}: use {', '.join(children)}"
 
-    def __init__(self, raw: dict, base_dir: Path, path: Path | None = None):
-        self.raw = raw
+
+class Config:
+    """The effective settings: every :data:`SETTINGS` entry, with where its value came from."""
+
+    def __init__(self, values: dict[str, Any], sources: dict[str, str], base_dir: Path, path: Path | None = None):
+        self.values = values
+        self.sources = sources
         self.base_dir = base_dir
         self.path = path
 
     @classmethod
-    def from_dict(cls, raw: dict, base_dir: Path | None = None, env: dict | None = None) -> "Config":
-        merged = _merge(DEFAULTS, raw)
+    def from_dict(cls, raw: dict, base_dir: Path | None = None, env: dict | None = None,
+                  path: Path | None = None) -> "Config":
+        """Settings from a parsed config.toml (``raw``) and the environment (default ``os.environ``)."""
         env = os.environ if env is None else env
-        for name, (section, key) in _ENV_SHORT.items():
-            if env.get(name):
-                merged[section][key] = env[name]
-        for section, values in merged.items():
-            if not isinstance(values, dict):
-                continue
-            for key, value in list(values.items()):
-                name = f"BELTGRAPH_{section}_{key}".upper()
-                if name in env and not isinstance(value, dict):
-                    merged[section][key] = _coerce(env[name], value, name)
-        return cls(merged, base_dir or ROOT)
+        values = {s.name: s.default for s in SETTINGS}
+        sources = dict.fromkeys(values, "default")
+        for name, value in _flatten(raw):
+            s = BY_NAME[name]
+            values[name] = _coerce(s, value, s.where())
+            sources[name] = "file"
+        for s in SETTINGS:
+            if env.get(s.env) not in (None, ""):
+                values[s.name] = _coerce(s, env[s.env], s.env)
+                sources[s.name] = f"env {s.env}"
+        for var, name in ENV_SHORT.items():
+            if env.get(var):
+                values[name] = _coerce(BY_NAME[name], env[var], var)
+                sources[name] = f"env {var}"
+        for names, ok, message in CROSS_CHECKS:
+            if not ok(*(values[n] for n in names)):
+                raise ConfigError(message)
+        return cls(values, sources, base_dir or ROOT, path)
+
+    @classmethod
+    def defaults(cls) -> "Config":
+        return cls.from_dict({}, env={})
 
     @classmethod
     def load(cls, path: str | Path | None = None, env: dict | None = None) -> "Config":
+        """config.toml from ``path``, BELTGRAPH_CONFIG, the working folder or the project, then the environment."""
         env = os.environ if env is None else env
         path = path or env.get("BELTGRAPH_CONFIG")
         candidates = [Path(path)] if path else [Path.cwd() / "config.toml", ROOT / "config.toml"]
@@ -88,43 +327,55 @@ class Config:
                         raw = tomllib.load(f)
                 except tomllib.TOMLDecodeError as e:
                     raise ConfigError(f"{p}: {e}") from None
-                cfg = cls.from_dict(raw, p.resolve().parent, env)
-                cfg.path = p.resolve()
-                return cfg
+                return cls.from_dict(raw, p.resolve().parent, env, p.resolve())
             if path:
                 raise ConfigError(f"config file {p} does not exist")
         return cls.from_dict({}, ROOT, env)
 
-    def get(self, section: str, key: str, default: Any = None) -> Any:
-        return self.raw.get(section, {}).get(key, default)
+    def get(self, section: str, key: str) -> Any:
+        return self.values[f"{section}.{key}"]
 
-    def section(self, section: str) -> dict:
-        return dict(self.raw.get(section, {}))
+    def section(self, section: str) -> dict[str, Any]:
+        """The settings directly in a section, by key."""
+        return {s.key: self.values[s.name] for s in SETTINGS if s.section == section}
+
+    def source(self, name: str) -> str:
+        """Where a setting's value came from: default, file, or ``env NAME``."""
+        return self.sources[name]
+
+    def with_overrides(self, **sections: dict) -> "Config":
+        """The same settings with some replaced as if written in the file (for tests and tools)."""
+        raw: dict = {}
+        for section, values in sections.items():
+            node = raw
+            for part in section.split("."):
+                node = node.setdefault(part, {})
+            node.update(values)
+        out = Config(dict(self.values), dict(self.sources), self.base_dir, self.path)
+        changed = Config.from_dict(raw, self.base_dir, env={})
+        for name, source in changed.sources.items():
+            if source != "default":
+                out.values[name] = changed.values[name]
+                out.sources[name] = "override"
+        for names, ok, message in CROSS_CHECKS:
+            if not ok(*(out.values[n] for n in names)):
+                raise ConfigError(message)
+        return out
 
     def data_dir(self, override: str | None = None) -> Path:
-        value = override or self.get("store", "data")
-        p = Path(value).expanduser()
+        p = Path(override or self.get("store", "data")).expanduser()
         return p if p.is_absolute() else (self.base_dir / p)
 
     @property
     def backend(self) -> str:
-        b = str(self.get("store", "backend")).lower()
-        if b not in ("embedded", "neo4j"):
-            raise ConfigError(f"unknown backend {b!r}: use embedded or neo4j")
-        return b
+        return self.get("store", "backend")
 
-    def with_overrides(self, **sections: dict) -> "Config":
-        return Config(_merge(self.raw, sections), self.base_dir, self.path)
+    def describe(self) -> list[dict]:
+        """Every setting with its effective value, default, source and help (``beltgraph config``)."""
+        def shown(s: Setting, v: Any) -> Any:
+            if s.secret:
+                return "(set)" if v else ""
+            return v.isoformat() if isinstance(v, dt.date) else v
 
-
-def _coerce(text: str, like: Any, name: str) -> Any:
-    try:
-        if isinstance(like, bool):
-            return text.strip().lower() in ("1", "true", "yes", "on")
-        if isinstance(like, int):
-            return int(text)
-        if isinstance(like, float):
-            return float(text)
-    except ValueError:
-        raise ConfigError(f"{name}={text!r} is not a number") from None
-    return text
+        return [{"name": s.name, "value": shown(s, self.values[s.name]), "default": shown(s, s.default),
+                 "source": self.sources[s.name], "kind": s.kind, "help": s.help} for s in SETTINGS]

@@ -28,6 +28,8 @@ from .model import LABEL_LIST, REL_LIST, Schema
 from .store import CypherResult, ProgressFn
 from .adjacency import Adjacency
 from .graph import unplaqued_providers
+from . import rank
+from .paths import shortest_paths
 from .versions import DataDir, open_snapshot, read_arrow, read_data, read_meta, write_arrow, write_meta, write_snapshot
 
 DB_FILE = "db.lbug"
@@ -134,6 +136,14 @@ def _key(internal: Any) -> Any:
 # ---------------------------------------------------------------- the store
 
 class EmbeddedStore:
+    """A data folder of immutable versions (graph.versions) served from this process.
+
+    Readers resolve the live version on each call and keep its memory-mapped snapshot
+    (tables, adjacency) and its read-only Ladybug database open until another version
+    is swapped in; writers (load, merge, review) build a new version under the folder's
+    lock and swap it in atomically.
+    """
+
     backend = "embedded"
 
     def __init__(self, root: Path, config: Config):
@@ -148,12 +158,13 @@ class EmbeddedStore:
         return f"embedded store at {self.root}"
 
     # ------------------------------------------------------------ reading
-    def version(self) -> Path | None:
-        return self.dir.current()
+    def version(self) -> str | None:
+        current = self.dir.current()
+        return None if current is None else current.name
 
     def graph(self) -> BeltGraph:
         """The live graph; re-resolved when another process swapped in a new version."""
-        current = self.version()
+        current = self.dir.current()
         with self._lock:
             if current is None:
                 return BeltGraph.from_data(GraphData.empty())
@@ -162,27 +173,29 @@ class EmbeddedStore:
             return self._graph[1]
 
     def read_data(self) -> GraphData:
-        current = self.version()
+        current = self.dir.current()
         return GraphData.empty() if current is None else read_data(current)
 
     def stats(self) -> dict:
-        current = self.version()
+        current = self.dir.current()
         if current is None:
             return GraphData.empty().counts()
         return read_meta(current)["counts"]
 
-    def rank(self, quarter, pool, settings):
-        from .rank import rank_supply_chains
+    def node(self, node_id: str) -> dict:
+        return self.graph().node(node_id)
 
-        return rank_supply_chains(self.graph(), quarter, pool, settings)
+    def sales_quarters(self) -> list[str]:
+        return rank.sales_quarters(self.graph())
+
+    def metric_rows(self, quarter, pool) -> list[dict]:
+        return rank.metric_rows(self.graph(), quarter, pool)
 
     def paths(self, source: str, target: str, options):
-        from .paths import shortest_paths
-
         return shortest_paths(self.graph(), source, target, options)
 
     def _database(self) -> ladybug.Database:
-        current = self.version()
+        current = self.dir.current()
         if current is None:
             raise StoreError(f"the store at {self.root} is empty: load a bundle first "
                              "(beltgraph load data/sample)")
@@ -257,14 +270,14 @@ class EmbeddedStore:
             final = self.dir.commit(name, tmp)
         return read_meta(final)["counts"]
 
-    def update_providers(self, state: dict[str, tuple[bool, int]], reviews: pa.Table) -> None:
+    def record_review(self, state: dict[str, tuple[bool, int]], reviews: pa.Table) -> None:
         """Record a review: set providers' plaque and level, replace the review history.
 
         A new version shares every unchanged file with the live one (hard links), gets
         its own copy of the database to update, and is swapped in like a load.
         """
         with self.dir.writer():
-            base = self.version()
+            base = self.dir.current()
             if base is None:
                 raise StoreError(f"the store at {self.root} is empty: load a bundle first")
             name, tmp = self.dir.derive_version(base, copy=(DB_FILE,))

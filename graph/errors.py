@@ -40,6 +40,19 @@ def with_article(noun: str) -> str:
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
+def expect_label(node: dict, node_id: str, label: str) -> dict:
+    """The node (properties with ``label``) if it has ``label``; else BadRequest naming both.
+
+    >>> expect_label({"label": "Anchor"}, "a1", "Belt")
+    Traceback (most recent call last):
+    ...
+    graph.errors.BadRequest: 'a1' is an Anchor, not a Belt
+    """
+    if node["label"] != label:
+        raise BadRequest(f"{node_id!r} is {with_article(node['label'])}, not {with_article(label)}")
+    return node
+
+
 class StoreError(BeltGraphError):
     """The store cannot be opened, is locked, or the backend is unreachable."""
 

@@ -29,8 +29,12 @@ import pyarrow.compute as pc
 
 from .adjacency import Adjacency
 from .data import REVIEW_SCHEMA, GraphData, derive_rels, fact_schema, node_schema, rel_schema
-from .errors import BadRequest, NodeNotFound, with_article
+from .adjacency import TYPE_BITS
+from .errors import NodeNotFound, expect_label
 from .model import LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST
+
+#: The property that orders a label's nodes biggest first in a profile's neighbour lists.
+SIZE_OF = {"Anchor": "followers", "Merchant": "sales", "Base": "rooms", "SupplyChain": "sku_count", "Provider": "level"}
 
 if TYPE_CHECKING:  # networkx takes a third of a second to import: only when a graph is built
     import networkx as nx
@@ -133,10 +137,37 @@ class BeltGraph:
 
     def expect(self, node_id: str, label: str) -> dict:
         """The node, which must have ``label``: NodeNotFound, or BadRequest naming both labels."""
-        node = self.node(node_id)
-        if node["label"] != label:
-            raise BadRequest(f"{node_id!r} is {with_article(node['label'])}, not {with_article(label)}")
-        return node
+        return expect_label(self.node(node_id), node_id, label)
+
+    def brief(self, i: int) -> dict:
+        """{id, label, name} of the node at adjacency index ``i``."""
+        adj = self.adj
+        return {"id": adj.id(i), "label": adj.label(i), "name": adj.name(i)}
+
+    def neighbours_by_type(self, node_id: str) -> list[tuple[str, str, list[int]]]:
+        """(relationship type, the other end's label, adjacency indices) for each kind of
+        neighbour, biggest first within a group (followers, sales, rooms...), then by id."""
+        adj = self.adj
+        nbr, tmask = adj.neighbors(adj.index(node_id))
+        out = []
+        for t, bit in TYPE_BITS.items():
+            hit = np.asarray(nbr[(tmask & bit) != 0], dtype=np.int64)
+            if len(hit) == 0:
+                continue
+            codes = adj.labels[hit]
+            for code in np.unique(codes):
+                idx = hit[codes == code]
+                out.append((t, LABEL_LIST[int(code)].name, self._biggest_first(LABEL_LIST[int(code)].name, idx)))
+        return out
+
+    def _biggest_first(self, label: str, idx: np.ndarray) -> list[int]:
+        column = SIZE_OF.get(label)
+        if column is None or len(idx) < 2:
+            return idx.tolist()
+        values = self.nodes[label].column(column).take(pa.array(self.adj.rows[idx]))
+        v = pc.fill_null(pc.cast(values, pa.float64()), -1.0).to_numpy(zero_copy_only=False)
+        order = np.lexsort((idx, -v))  # biggest first, then by index (= id order)
+        return idx[order].tolist()
 
     def node(self, node_id: str) -> dict:
         """All properties of a node, plus ``label``; NodeNotFound if absent."""

@@ -24,8 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .graph import BeltGraph
-from .paths import Path, PathError, PathOptions, Traversal, _to_path, yen
-from .rank import _quarter_key, latest_quarter
+from .paths import Path, PathOptions, Traversal, _to_path, yen
+from . import quarters
+from .rank import latest_quarter
 
 FIXED = {"RUNS": 0.6, "OPERATES": 0.6, "MATCHES": 0.55, "RECRUITS": 0.55, "IN_BELT": 0.45, "SOURCES_FROM": 0.45}
 
@@ -55,22 +56,6 @@ class WarmPath:
                 "reasons": [h.to_dict() for h in self.hops], "notes": list(self.notes)}
 
 
-def _quarters_between(a: str, b: str) -> int:
-    ya, qa = _quarter_key(a)
-    yb, qb = _quarter_key(b)
-    return max(0, (yb * 4 + qb) - (ya * 4 + qa))
-
-
-def _quarter_end(q: str) -> dt.date:
-    """The last day of a quarter.
-
-    >>> _quarter_end("2020Q4"), _quarter_end("2020Q1")
-    (datetime.date(2020, 12, 31), datetime.date(2020, 3, 31))
-    """
-    y, n = _quarter_key(q)
-    return dt.date(y + (n == 4), (3 * n) % 12 + 1, 1) - dt.timedelta(days=1)
-
-
 def _money(v: float) -> str:
     if v >= 1e8:
         return f"{v / 1e8:.1f}亿"
@@ -87,7 +72,7 @@ class Strength:
     def __init__(self, g: BeltGraph, paths: list[Path]):
         self.g = g
         self.latest = latest_quarter(g)
-        self.today = _quarter_end(self.latest) if self.latest else dt.date.today()
+        self.today = quarters.end(self.latest) if self.latest else dt.date.today()
         wanted: dict[str, set[tuple[str, str]]] = {}
         for p in paths:
             for (a, b), t in zip(zip(p.ids, p.ids[1:]), p.rels):
@@ -115,15 +100,15 @@ class Strength:
         src, dst = (a, b) if (t, a, b) in self.rows else (b, a)
         if t == "SELLS":
             gmv = sum(r.get("gmv") or 0 for r in rows)
-            last = max((r["quarter"] for r in rows), key=_quarter_key) if rows else None
-            rec = 0.8 ** _quarters_between(last, self.latest) if last and self.latest else 0.5
+            last = max((r["quarter"] for r in rows), key=quarters.key) if rows else None
+            rec = 0.8 ** quarters.between(last, self.latest) if last and self.latest else 0.5
             vol = min(1.0, math.log10(1 + gmv) / 7)
             s = 0.3 + 0.7 * vol * rec
             reason = f"{self.name(src)} sold {_money(gmv)} CNY of {self.name(dst)}" + (f", last in {last}" if last else "")
         elif t == "STREAMS_AT":
             n = sum(r.get("sessions") or 0 for r in rows)
-            last = max((r["quarter"] for r in rows), key=_quarter_key) if rows else None
-            rec = 0.8 ** _quarters_between(last, self.latest) if last and self.latest else 0.5
+            last = max((r["quarter"] for r in rows), key=quarters.key) if rows else None
+            rec = 0.8 ** quarters.between(last, self.latest) if last and self.latest else 0.5
             s = 0.3 + 0.7 * min(1.0, math.log10(1 + n) / 2) * rec
             reason = f"{self.name(src)} streamed {n} sessions at {self.name(dst)}" + (f", last in {last}" if last else "")
         elif t in ("SERVES", "INCUBATES"):
@@ -181,52 +166,3 @@ def warm_paths(g: BeltGraph, source: str, target: str, options: PathOptions = Pa
         out.append(WarmPath(p, strength, hops, tuple(notes)))
     out.sort(key=lambda w: (-round(w.strength, 12), w.path.hops, w.path.ids))
     return out[: options.k], complete
-
-
-# ---------------------------------------------------------------- group relations
-
-@dataclass(frozen=True)
-class Group:
-    terminals: list[str]
-    nodes: list[dict]
-    rels: list[dict]
-    pairs: list[dict]
-
-    def to_dict(self) -> dict:
-        return {"terminals": self.terminals, "nodes": self.nodes, "rels": self.rels, "pairs": self.pairs}
-
-
-def connect(g: BeltGraph, ids: list[str], max_hops: int = 6) -> Group:
-    """How a set of parties relate: a small tree connecting them all (networkx's Steiner tree
-    approximation, on the union of one shortest path per pair, which keeps every pairwise
-    distance) and the pairwise hop counts."""
-    import networkx as nx
-    from networkx.algorithms.approximation import steiner_tree
-
-    ids = list(dict.fromkeys(ids))
-    if len(ids) < 2:
-        raise PathError("connect needs at least two ids")
-    adj = g.adj
-    idx = [adj.index(i) for i in ids]
-    tr = Traversal(adj, PathOptions())
-    union = nx.Graph()
-    union.add_nodes_from(ids)
-    pairs = []
-    for a in range(len(ids)):
-        for b in range(a + 1, len(ids)):
-            p = tr.shortest(idx[a], idx[b], max_hops)
-            pairs.append({"from": ids[a], "to": ids[b], "hops": None if p is None else len(p) - 1})
-            if p is not None:
-                path = _to_path(tr, p)
-                for (u, v), t in zip(zip(path.ids, path.ids[1:]), path.rels):
-                    union.add_edge(u, v, type=t)
-    comp = nx.node_connected_component(union, ids[0])
-    apart = [i for i in ids if i not in comp]
-    if apart:
-        raise PathError(f"{', '.join(apart)} not connected to {ids[0]} within {max_hops} hops")
-    tree = steiner_tree(union, ids, method="mehlhorn") if len(ids) > 2 else union.subgraph(
-        nx.shortest_path(union, ids[0], ids[1]))
-    nodes = [{"id": n, "label": adj.label(adj.index(n)), "name": adj.name(adj.index(n))} for n in sorted(tree.nodes)]
-    rels = sorted(({"from": min(u, v), "to": max(u, v), "type": union.edges[u, v]["type"]} for u, v in tree.edges),
-                  key=lambda r: (r["from"], r["to"]))
-    return Group(ids, nodes, rels, pairs)

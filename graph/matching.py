@@ -21,8 +21,8 @@ import math
 from dataclasses import dataclass
 
 from .graph import BeltGraph
-from .programs import TierSettings, anchor_tiers
-from .rank import DEFAULT_SETTINGS, RankSettings, rank_supply_chains
+from .anchors import TierSettings, anchor_tiers
+from .rank import RankSettings, rank_supply_chains
 
 FAMILIES = ("apparel", "jewelry", "jade", "rosewood")
 WEIGHTS = {"category": 0.40, "standing": 0.25, "strength": 0.15, "closeness": 0.20}
@@ -108,7 +108,7 @@ def _closeness(links, anchor: str, sc: str, names) -> tuple[float, list[str]]:
     return best, why
 
 
-def match_anchor(g: BeltGraph, anchor_id: str, limit: int = 20, settings: RankSettings = DEFAULT_SETTINGS) -> MatchResult:
+def match_anchor(g: BeltGraph, anchor_id: str, limit: int = 20, settings: RankSettings | None = None) -> MatchResult:
     """Supply chains the anchor does not sell yet, best first."""
     anchor = g.expect(anchor_id, "Anchor")
     links = _links(g)
@@ -141,7 +141,7 @@ def match_anchor(g: BeltGraph, anchor_id: str, limit: int = 20, settings: RankSe
 
 
 def match_supply_chain(g: BeltGraph, sc_id: str, limit: int = 20,
-                       tiers: TierSettings = TierSettings()) -> MatchResult:
+                       tiers: TierSettings | None = None) -> MatchResult:
     """Anchors that do not sell the supply chain yet, best first."""
     sc = g.expect(sc_id, "SupplyChain")
     links = _links(g)

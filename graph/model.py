@@ -8,13 +8,10 @@ nothing else spells out a property list.
 1
 >>> REL_TYPES["IN_BELT"].allows("Merchant", "Belt")
 True
->>> label_of_file("nodes/Belt.csv")
-('nodes', 'Belt')
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +25,6 @@ KINDS = {
     "list": "STRING[]",
     "quarter": "STRING",
 }
-
-QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 
 
 @dataclass(frozen=True)
@@ -122,7 +117,6 @@ ROLE_ALIASES = {
     "供应链": "supply_chain", "供应链服务商": "supply_chain",
 }
 DIVISIONS = ("big_apparel", "premium_consumer", "home_living")
-CATEGORIES = ("apparel", "jewelry", "rosewood", "jade")  # or any other text
 
 _ID = Prop("id", "string", required=True, doc="globally unique id")
 _NAME = Prop("name", "string", required=True)
@@ -240,38 +234,6 @@ FACTS: dict[str, FactTable] = {f.name: f for f in FACT_LIST}
 
 #: Relationship identity for --merge upserts: (type, from, to) plus these properties.
 REL_KEY_PROPS = {"SELLS": ("quarter",), "STREAMS_AT": ("quarter",)}
-
-
-def label_of_file(path: str) -> tuple[str, str]:
-    """Split a bundle path like ``nodes/Belt.csv`` into (section, name)."""
-    parts = path.replace("\\", "/").split("/")
-    section = parts[-2] if len(parts) >= 2 else ""
-    name = parts[-1]
-    if "." in name:
-        name = name.rsplit(".", 1)[0]
-    return section, name
-
-
-def quarter_of(year: int, month: int) -> str:
-    """The quarter string of a month.
-
-    >>> quarter_of(2020, 11)
-    '2020Q4'
-    """
-    return f"{year}Q{(month - 1) // 3 + 1}"
-
-
-def previous_quarter(q: str) -> str:
-    """The quarter before.
-
-    >>> previous_quarter('2020Q1')
-    '2019Q4'
-    """
-    m = QUARTER_RE.match(q)
-    if not m:
-        raise ValueError(f"bad quarter {q!r}: expected YYYYQn, e.g. 2020Q3")
-    y, n = int(m.group(1)), int(m.group(2))
-    return f"{y - 1}Q4" if n == 1 else f"{y}Q{n - 1}"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from . import queries
 from .config import Config
 from .cypher_guard import check_read_only
 from .data import REVIEW_SCHEMA, GraphData, derive_rels
-from .errors import BadRequest, NodeNotFound, QueryError, StoreError, with_article
+from .errors import NodeNotFound, QueryError, StoreError
 from .graph import BeltGraph, data_from_records
 from .model import LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST
 from .store import CypherResult, ProgressFn
@@ -60,6 +60,10 @@ def _native(v: Any) -> Any:
 
 
 class Neo4jStore:
+    """A Neo4j server holding the same graph: reads in read access mode with a timeout;
+    rank metrics and shortest paths computed in the server; the whole graph pulled into
+    memory only for the algorithms that have no server form (cached while its counts hold)."""
+
     backend = "neo4j"
 
     def __init__(self, config: Config):
@@ -194,7 +198,7 @@ class Neo4jStore:
     def replace(self, data: GraphData, source: str, progress: ProgressFn | None = None) -> dict:
         return push(self, data, progress)
 
-    def update_providers(self, state: dict[str, tuple[bool, int]], reviews: pa.Table) -> None:
+    def record_review(self, state: dict[str, tuple[bool, int]], reviews: pa.Table) -> None:
         rows = [{"id": pid, "plaque": p, "level": lv} for pid, (p, lv) in state.items()]
         for i in range(0, len(rows), self.batch):
             self._run(queries.NEO4J_SET_PROVIDERS, {"rows": rows[i:i + self.batch]})
@@ -202,48 +206,44 @@ class Neo4jStore:
                     queries.NEO4J_DELETE_REVIEWS)
         self._graph = None
 
-    # ------------------------------------------------------------ server-side rankings and paths
-    def rank(self, quarter, pool, settings):
-        from .rank import Ranking, _quarter_key, check_quarter, rank_rows
+    # ------------------------------------------------------------ what the server computes
+    def version(self) -> str | None:
+        counts = self.stats()
+        if not any(counts["nodes"].values()):
+            return None
+        total = sum(counts["nodes"].values()) + sum(counts["relationships"].values())
+        return f"neo4j-{self.database}-{total}"
 
-        if pool.belt is not None:
-            self._label_of(pool.belt, expect="Belt")
-        if pool.division is not None:
-            from .model import DIVISIONS
+    def node(self, node_id: str) -> dict:
+        rows = self._run(queries.neo4j_node(tuple(LABELS)), {"id": node_id}, access="READ")[1]
+        if not rows:
+            raise NodeNotFound(node_id)
+        label, props = rows[0]
+        return {"label": label, **{k: _native(v) for k, v in props.items() if v is not None}}
 
-            if pool.division not in DIVISIONS:
-                raise BadRequest(f"unknown division {pool.division!r}: expected one of {', '.join(DIVISIONS)}")
-        if quarter:
-            quarter = check_quarter(quarter)
-        else:
-            qs = [r[0] for r in self._run(queries.NEO4J_SELLS_QUARTERS, access="READ")[1] if r[0]]
-            quarter = max(qs, key=_quarter_key) if qs else None
-        if quarter is None:
-            return Ranking(None, pool, [])
-        kind = "category" if pool.category is not None else "division" if pool.division is not None else \
-            "belt" if pool.belt is not None else None
+    def sales_quarters(self) -> list[str]:
+        return [r[0] for r in self._run(queries.NEO4J_SELLS_QUARTERS, access="READ")[1] if r[0]]
+
+    def metric_rows(self, quarter, pool) -> list[dict]:
+        """graph.rank.metric_rows, aggregated in the server."""
         params = {"quarter": quarter, "category": pool.category, "division": pool.division, "belt": pool.belt}
-        _, chains, _ = self._run(queries.neo4j_pool_chains(kind), params, access="READ")
-        _, sales, _ = self._run(queries.neo4j_quarter_sales(kind), params, access="READ")
-        by_sc = {r[0]: (r[1], r[2]) for r in sales}
-        rows, ineligible = [], 0
+        _, chains, _ = self._run(queries.neo4j_pool_chains(pool.kind), params, access="READ")
+        sales = {}
+        if quarter is not None:
+            _, found, _ = self._run(queries.neo4j_quarter_sales(pool.kind), params, access="READ")
+            sales = {r[0]: (r[1], r[2]) for r in found}
+        rows = []
         for sc_id, name, fr, rr, rating in sorted(chains):
-            gmv, reach = by_sc.get(sc_id, (None, 0))
-            if reach < settings.min_anchors:
-                ineligible += 1
-                continue
+            gmv, reach = sales.get(sc_id, (None, 0))
             rows.append({"id": sc_id, "name": name, "gmv": gmv, "anchor_reach": reach, "fulfillment_rate": fr,
                          "return_rate": rr, "rating": rating})
-        return Ranking(quarter, pool, rank_rows(rows, settings), ineligible)
+        return rows
 
-    def _label_of(self, node_id: str, expect: str | None = None) -> str:
+    def _label_of(self, node_id: str) -> str:
         rows = self._run(queries.neo4j_find_label(tuple(LABELS)), {"id": node_id}, access="READ")[1]
         if not rows:
             raise NodeNotFound(node_id)
-        label = rows[0][0]
-        if expect and label != expect:
-            raise BadRequest(f"{node_id!r} is {with_article(label)}, not {with_article(expect)}")
-        return label
+        return rows[0][0]
 
     def paths(self, source: str, target: str, options):
         """SPEC §5 paths with Cypher ``allShortestPaths`` in the server, driven by the same

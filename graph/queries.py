@@ -164,6 +164,11 @@ def neo4j_node_name(label: str) -> str:
     return f"MATCH (n:{q(label)} {{id: $id}}) RETURN n.name AS name"
 
 
+def neo4j_node(labels: tuple[str, ...]) -> str:
+    return " UNION ".join(f"MATCH (n:{q(lab)} {{id: $id}}) RETURN {q_str(lab)} AS label, properties(n) AS p"
+                          for lab in labels)
+
+
 def neo4j_find_label(labels: tuple[str, ...]) -> str:
     return " UNION ".join(f"MATCH (n:{q(lab)} {{id: $id}}) RETURN {q_str(lab)} AS label" for lab in labels)
 

@@ -23,6 +23,7 @@ that have one (r the mean 1-based ascending rank, ties sharing it; n = 1 gives
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -30,10 +31,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import quarters
 from .config import Config
-from .errors import BadRequest, ConfigError
+from .errors import BadRequest
 from .graph import BeltGraph
-from .model import DIVISIONS, QUARTER_RE
+from .model import DIVISIONS
 
 METRICS = ("gmv", "anchor_reach", "fulfillment_rate", "return_rate", "rating")
 LOWER_IS_BETTER = {"return_rate"}
@@ -45,36 +47,27 @@ STEPS = {"gmv": 0.01, "anchor_reach": 1, "fulfillment_rate": 0.001, "return_rate
 
 @dataclass(frozen=True)
 class RankSettings:
+    """``[rank]`` of the settings (graph.config holds the defaults and checks)."""
+
     weights: dict[str, float]
-    gold_count: int = 10
-    silver_count: int = 50
-    min_anchors: int = 3
+    gold_count: int
+    silver_count: int
+    min_anchors: int
 
     @classmethod
     def from_config(cls, config: Config) -> "RankSettings":
-        section = config.section("rank")
-        weights = dict(section.get("weights", {}))
-        return cls.checked(weights, int(section.get("gold_count", 10)), int(section.get("silver_count", 50)),
-                           int(section.get("min_anchors", 3)))
+        s = config.section("rank")
+        weights = {m: float(s["weights"].get(m, 0.0)) for m in METRICS}
+        return cls(weights, s["gold_count"], s["silver_count"], s["min_anchors"])
 
     @classmethod
-    def checked(cls, weights: dict, gold_count: int = 10, silver_count: int = 50, min_anchors: int = 3) -> "RankSettings":
-        unknown = sorted(set(weights) - set(METRICS))
-        if unknown:
-            raise ConfigError(f"[rank.weights] names unknown metric {', '.join(map(repr, unknown))}: "
-                              f"use {', '.join(METRICS)}")
-        try:
-            weights = {m: float(weights.get(m, 0.0)) for m in METRICS}
-        except (TypeError, ValueError):
-            raise ConfigError("[rank.weights] must be numbers") from None
-        if any(w < 0 for w in weights.values()):
-            raise ConfigError("[rank.weights] must not be negative")
-        total = sum(weights.values())
-        if not math.isclose(total, 1.0, abs_tol=1e-6):
-            raise ConfigError(f"[rank.weights] must sum to 1, not {total:g}")
-        if gold_count < 0 or silver_count < 0 or min_anchors < 0:
-            raise ConfigError("[rank] gold_count, silver_count and min_anchors must not be negative")
-        return cls(weights, gold_count, silver_count, min_anchors)
+    def default(cls) -> "RankSettings":
+        return _default_rank_settings()
+
+    @classmethod
+    def checked(cls, weights: dict, **counts: int) -> "RankSettings":
+        """Settings with these weights (and gold_count, silver_count, min_anchors), checked as config.toml is."""
+        return cls.from_config(Config.defaults().with_overrides(rank={"weights": weights, **counts}))
 
     def tier(self, rank: int) -> str | None:
         if rank <= self.gold_count:
@@ -84,8 +77,9 @@ class RankSettings:
         return None
 
 
-DEFAULT_SETTINGS = RankSettings.checked({"gmv": 0.30, "anchor_reach": 0.20, "fulfillment_rate": 0.20,
-                                         "return_rate": 0.15, "rating": 0.15})
+@functools.cache
+def _default_rank_settings() -> RankSettings:
+    return RankSettings.from_config(Config.defaults())
 
 
 @dataclass(frozen=True)
@@ -95,6 +89,17 @@ class Pool:
     division: str | None = None
     category: str | None = None
     belt: str | None = None
+
+    def __post_init__(self):
+        if sum(x is not None for x in (self.division, self.category, self.belt)) > 1:
+            raise BadRequest("choose one of division, category and belt for a pool")
+        if self.division is not None and self.division not in DIVISIONS:
+            raise BadRequest(f"unknown division {self.division!r}: expected one of {', '.join(DIVISIONS)}")
+
+    @property
+    def kind(self) -> str | None:
+        """category, division, belt, or None for all supply chains."""
+        return next((k for k, v in self.to_dict().items()), None)
 
     def to_dict(self) -> dict:
         return {k: v for k, v in (("division", self.division), ("category", self.category),
@@ -179,30 +184,20 @@ def percentiles(values: list[float | None], lower_is_better: bool = False) -> li
     return out
 
 
-def latest_quarter(g: BeltGraph) -> str | None:
-    """The latest quarter with sales. Every live-stream fact makes a SELLS row of its
-    quarter, so this is the latest quarter in the facts (or in SELLS given as such)."""
+def sales_quarters(g: BeltGraph) -> list[str]:
+    """The quarters with sales. Every live-stream fact makes a SELLS row of its quarter,
+    so these are the quarters of the facts (or of SELLS given as such)."""
     sells = g.rels["SELLS"]
-    if sells.num_rows == 0:
-        return None
-    quarters = [q for q in pc.unique(sells.column("quarter")).to_pylist() if q]
-    return max(quarters, key=_quarter_key) if quarters else None
+    return [q for q in pc.unique(sells.column("quarter")).to_pylist() if q] if sells.num_rows else []
 
 
-def _quarter_key(q: str) -> tuple[int, int]:
-    m = QUARTER_RE.match(q)
-    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
-
-
-def check_quarter(q: str) -> str:
-    q = q.strip().upper()
-    if not QUARTER_RE.match(q):
-        raise BadRequest(f"bad quarter {q!r}: expected YYYYQn, e.g. 2020Q3")
-    return q
+def latest_quarter(g: BeltGraph) -> str | None:
+    """The latest quarter with sales: the default quarter of a ranking."""
+    return quarters.latest(sales_quarters(g))
 
 
 def pool_members(g: BeltGraph, pool: Pool) -> pa.Table:
-    """The SupplyChain rows of a pool."""
+    """The SupplyChain rows of a pool (a belt pool's belt must be a Belt)."""
     sc = g.nodes["SupplyChain"]
     if pool.category is not None:
         sc = sc.filter(pc.equal(sc.column("category"), pool.category))
@@ -212,8 +207,6 @@ def pool_members(g: BeltGraph, pool: Pool) -> pa.Table:
             g.expect(pool.belt, "Belt")
             belt_ids = pa.array([pool.belt])
         else:
-            if pool.division not in DIVISIONS:
-                raise BadRequest(f"unknown division {pool.division!r}: expected one of {', '.join(DIVISIONS)}")
             belt_ids = belts.filter(pc.equal(belts.column("division"), pool.division)).column("id")
         in_belt = g.rels["IN_BELT"]
         members = in_belt.filter(pc.is_in(in_belt.column("to"), value_set=belt_ids)).column("from") \
@@ -236,6 +229,21 @@ def quarter_sales(g: BeltGraph, quarter: str) -> dict[str, tuple[float | None, i
         agg.column("to").to_pylist(), agg.column("gmv_sum").to_pylist(), agg.column("from_count_distinct").to_pylist())}
 
 
+def metric_rows(g: BeltGraph, quarter: str | None, pool: Pool) -> list[dict]:
+    """Every supply chain of the pool with its five metrics in the quarter, by id: gmv(Q)
+    (None without sales) and anchor_reach(Q) (0 without sales) and its own three rates.
+    A store that can aggregate in its server gives the same rows (``Store.metric_rows``)."""
+    members = pool_members(g, pool)
+    sales = quarter_sales(g, quarter) if quarter else {}
+    rows = []
+    for sc in members.select(["id", "name", "fulfillment_rate", "return_rate", "rating"]).sort_by("id").to_pylist():
+        gmv, reach = sales.get(sc["id"], (None, 0))
+        rows.append({"id": sc["id"], "name": sc["name"], "gmv": gmv, "anchor_reach": reach,
+                     "fulfillment_rate": sc["fulfillment_rate"], "return_rate": sc["return_rate"],
+                     "rating": sc["rating"]})
+    return rows
+
+
 def _score(rows: list[dict], settings: RankSettings) -> list[tuple[float, dict]]:
     per_metric = {m: percentiles([r[m] for r in rows], m in LOWER_IS_BETTER) for m in METRICS}
     out = []
@@ -250,19 +258,9 @@ def _order(rows: list[dict], scored: list[tuple[float, dict]]) -> list[int]:
     return sorted(range(len(rows)), key=lambda i: (-scored[i][0], -(rows[i]["gmv"] or 0.0), rows[i]["id"]))
 
 
-def _metric_rows(g: BeltGraph, quarter: str, pool: Pool, settings: RankSettings) -> tuple[list[dict], int]:
-    members = pool_members(g, pool)
-    sales = quarter_sales(g, quarter)
-    rows, ineligible = [], 0
-    for sc in members.select(["id", "name", "fulfillment_rate", "return_rate", "rating"]).to_pylist():
-        gmv, reach = sales.get(sc["id"], (None, 0))
-        if reach < settings.min_anchors:
-            ineligible += 1
-            continue
-        rows.append({"id": sc["id"], "name": sc["name"], "gmv": gmv, "anchor_reach": reach,
-                     "fulfillment_rate": sc["fulfillment_rate"], "return_rate": sc["return_rate"],
-                     "rating": sc["rating"]})
-    return rows, ineligible
+def eligible(rows: list[dict], settings: RankSettings) -> list[dict]:
+    """The rows with at least ``min_anchors`` distinct anchors in the quarter."""
+    return [r for r in rows if r["anchor_reach"] >= settings.min_anchors]
 
 
 def rank_rows(rows: list[dict], settings: RankSettings) -> list[RankedItem]:
@@ -280,15 +278,21 @@ def rank_rows(rows: list[dict], settings: RankSettings) -> list[RankedItem]:
     return items
 
 
-def rank_supply_chains(g: BeltGraph, quarter: str | None = None, pool: Pool = Pool(),
-                       settings: RankSettings = DEFAULT_SETTINGS) -> Ranking:
-    """Rank the eligible supply chains of a pool for a quarter (default: the latest)."""
-    quarter = check_quarter(quarter) if quarter else latest_quarter(g)
+def ranking_from_rows(quarter: str | None, pool: Pool, rows: list[dict], settings: RankSettings) -> Ranking:
+    """The SPEC §3 ranking of a pool from its :func:`metric_rows` (from any store)."""
     if quarter is None:
-        pool_members(g, pool)  # still check the pool's arguments
         return Ranking(None, pool, [])
-    rows, ineligible = _metric_rows(g, quarter, pool, settings)
-    return Ranking(quarter, pool, rank_rows(rows, settings), ineligible)
+    ok = eligible(rows, settings)
+    return Ranking(quarter, pool, rank_rows(ok, settings), len(rows) - len(ok))
+
+
+def rank_supply_chains(g: BeltGraph, quarter: str | None = None, pool: Pool = Pool(),
+                       settings: RankSettings | None = None) -> Ranking:
+    """Rank the eligible supply chains of a pool for a quarter (default: the latest)."""
+    settings = settings or RankSettings.default()
+    quarter = quarters.check(quarter) if quarter else latest_quarter(g)
+    rows = metric_rows(g, quarter, pool)  # checks the pool's belt even without a quarter
+    return ranking_from_rows(quarter, pool, rows, settings)
 
 
 # ---------------------------------------------------------------- movers
@@ -339,21 +343,25 @@ class Movers:
                 "items": [m.to_dict() for m in self.moves if m.rank is not None]}
 
 
-def movers(g: BeltGraph, quarter: str | None = None, pool: Pool = Pool(),
-           settings: RankSettings = DEFAULT_SETTINGS) -> Movers:
+def movers_between(now: Ranking, before: Ranking) -> Movers:
     """This quarter's ranking against the previous quarter's, in the same pool."""
-    from .model import previous_quarter
+    if now.quarter is None:
+        return Movers(None, None, [])
+    prev = before.by_id()
+    moves = [Move(i.id, i.name, i.rank, i.tier, prev[i.id].rank if i.id in prev else None,
+                  prev[i.id].tier if i.id in prev else None) for i in now.items]
+    current = now.by_id()
+    moves += [Move(b.id, b.name, None, None, b.rank, b.tier) for b in prev.values() if b.id not in current]
+    return Movers(now.quarter, before.quarter, moves)
 
+
+def movers(g: BeltGraph, quarter: str | None = None, pool: Pool = Pool(),
+           settings: RankSettings | None = None) -> Movers:
+    """This quarter's ranking against the previous quarter's, in the same pool."""
     now = rank_supply_chains(g, quarter, pool, settings)
     if now.quarter is None:
         return Movers(None, None, [])
-    prev_q = previous_quarter(now.quarter)
-    before = rank_supply_chains(g, prev_q, pool, settings).by_id()
-    moves = [Move(i.id, i.name, i.rank, i.tier, before[i.id].rank if i.id in before else None,
-                  before[i.id].tier if i.id in before else None) for i in now.items]
-    current = now.by_id()
-    moves += [Move(b.id, b.name, None, None, b.rank, b.tier) for b in before.values() if b.id not in current]
-    return Movers(now.quarter, prev_q, moves)
+    return movers_between(now, rank_supply_chains(g, quarters.previous(now.quarter), pool, settings))
 
 
 # ---------------------------------------------------------------- what-if
@@ -410,26 +418,30 @@ def _candidates(metric: str, own: float | None, others: list[float], higher: boo
 
 
 def explain(g: BeltGraph, sc_id: str, quarter: str | None = None, pool: Pool = Pool(),
-            settings: RankSettings = DEFAULT_SETTINGS) -> Explanation:
+            settings: RankSettings | None = None) -> Explanation:
+    """What a supply chain lacks for rank gold_count and for the last silver rank (see
+    :func:`explain_rows`)."""
+    g.expect(sc_id, "SupplyChain")
+    quarter = quarters.check(quarter) if quarter else latest_quarter(g)
+    return explain_rows(sc_id, quarter, pool, metric_rows(g, quarter, pool), settings or RankSettings.default())
+
+
+def explain_rows(sc_id: str, quarter: str | None, pool: Pool, members: list[dict],
+                 settings: RankSettings) -> Explanation:
     """What a supply chain lacks for rank gold_count and for the last silver rank.
 
     For each metric, the smallest change of that metric alone (others as they are)
     that re-ranks the supply chain into the target rank, or None if no value can.
+    ``members`` are the pool's :func:`metric_rows`.
     """
-    g.expect(sc_id, "SupplyChain")
-    ranking = rank_supply_chains(g, quarter, pool, settings)
-    quarter = ranking.quarter
-    rows, _ = _metric_rows(g, quarter, pool, settings) if quarter else ([], 0)
-    node = g.node(sc_id)
-    sales = quarter_sales(g, quarter).get(sc_id, (None, 0)) if quarter else (None, 0)
-    eligible = any(r["id"] == sc_id for r in rows)
-    if not eligible:
-        if sc_id not in set(pool_members(g, pool).column("id").to_pylist()):
-            raise BadRequest(f"{sc_id!r} is not in the pool ({pool.describe()})")
-        rows.append({"id": sc_id, "name": node["name"], "gmv": sales[0],
-                     "anchor_reach": max(sales[1], settings.min_anchors),
-                     "fulfillment_rate": node.get("fulfillment_rate"), "return_rate": node.get("return_rate"),
-                     "rating": node.get("rating")})
+    ranking = ranking_from_rows(quarter, pool, members, settings)
+    member = next((r for r in members if r["id"] == sc_id), None)
+    if member is None:
+        raise BadRequest(f"{sc_id!r} is not in the pool ({pool.describe()})")
+    rows = eligible(members, settings) if quarter else []
+    is_eligible = any(r["id"] == sc_id for r in rows)
+    if not is_eligible:
+        rows.append({**member, "anchor_reach": max(member["anchor_reach"], settings.min_anchors)})
     idx = next(i for i, r in enumerate(rows) if r["id"] == sc_id)
     scored = _score(rows, settings)
     order = _order(rows, scored)
@@ -456,7 +468,8 @@ def explain(g: BeltGraph, sc_id: str, quarter: str | None = None, pool: Pool = P
             values[m] = _search(rows, idx, m, cands, target_rank, settings)
         targets.append(Target(target_rank, tier, gap, values))
     item = ranking.by_id().get(sc_id)
-    return Explanation(quarter, sc_id, node["name"], eligible, max(0, settings.min_anchors - sales[1]),
+    return Explanation(quarter, sc_id, member["name"], is_eligible,
+                       max(0, settings.min_anchors - member["anchor_reach"]),
                        item.rank if item else None, item.tier if item else None,
                        item.score if item else None,
                        item.metrics if item else {m: rows[idx][m] for m in METRICS},

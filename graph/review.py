@@ -31,25 +31,13 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import quarters
 from .config import Config
 from .data import REVIEW_SCHEMA
-from .errors import ConfigError
 from .graph import BeltGraph
-from .model import FACTS, QUARTER_RE, ROLES
-from .rank import _quarter_key, check_quarter
+from .model import ROLES
 
-COLUMNS = tuple(p.name for p in FACTS["provider_quarters"].props if p.kind in ("int", "float"))
-
-DEFAULT_THRESHOLDS = {
-    # training providers: people trained and sessions run, few complaints
-    "training": {"main": "trainees", "min": {"trainees": 30, "sessions": 20}, "max": {"complaints": 3}},
-    # MCN: anchors incubated and the GMV they bring
-    "mcn": {"main": "anchors_incubated", "min": {"anchors_incubated": 3, "gmv": 300000}, "max": {"complaints": 3}},
-    # industry-belt providers: GMV of the belt's merchants and live sessions organised
-    "belt": {"main": "gmv", "min": {"gmv": 500000, "sessions": 40}, "max": {"complaints": 3}},
-    # supply-chain providers: GMV through their supply chains
-    "supply_chain": {"main": "gmv", "min": {"gmv": 400000}, "max": {"complaints": 3}},
-}
+MAX_LEVEL, MIN_LEVEL = 5, 1  # SPEC §4
 
 
 @dataclass(frozen=True)
@@ -61,40 +49,25 @@ class RoleRule:
 
 @dataclass(frozen=True)
 class ReviewSettings:
+    """``[review]`` of the settings (graph.config holds the thresholds' defaults and checks)."""
+
     roles: dict[str, RoleRule]
-    top_share: float = 0.2
-    max_level: int = 5
-    min_level: int = 1
+    top_share: float
 
     @classmethod
     def default(cls) -> "ReviewSettings":
-        return cls.from_dict({})
+        return cls.from_config(Config.defaults())
 
     @classmethod
     def from_config(cls, config: Config) -> "ReviewSettings":
-        return cls.from_dict(config.section("review"))
+        roles = {role: RoleRule(config.get(f"review.{role}", "main"), dict(config.get(f"review.{role}", "min")),
+                                dict(config.get(f"review.{role}", "max"))) for role in ROLES}
+        return cls(roles, config.get("review", "top_share"))
 
     @classmethod
     def from_dict(cls, section: dict) -> "ReviewSettings":
-        roles = {}
-        unknown = sorted(k for k, v in section.items() if isinstance(v, dict) and k not in ROLES)
-        if unknown:
-            raise ConfigError(f"[review] has unknown role {', '.join(unknown)}: use {', '.join(ROLES)}")
-        for role in ROLES:
-            spec = {**DEFAULT_THRESHOLDS[role], **section.get(role, {})}
-            for key in ("min", "max"):
-                bad = sorted(set(spec.get(key, {})) - set(COLUMNS))
-                if bad:
-                    raise ConfigError(f"[review.{role}] {key} names unknown column {', '.join(bad)}: "
-                                      f"use {', '.join(COLUMNS)}")
-            if spec["main"] not in COLUMNS:
-                raise ConfigError(f"[review.{role}] main must be one of {', '.join(COLUMNS)}")
-            roles[role] = RoleRule(spec["main"], {k: float(v) for k, v in spec.get("min", {}).items()},
-                                   {k: float(v) for k, v in spec.get("max", {}).items()})
-        share = float(section.get("top_share", 0.2))
-        if not 0 <= share <= 1:
-            raise ConfigError("[review] top_share must be between 0 and 1")
-        return cls(roles, share)
+        """From a ``[review]`` table as config.toml holds it."""
+        return cls.from_config(Config.defaults().with_overrides(review=section))
 
 
 @dataclass(frozen=True)
@@ -139,7 +112,7 @@ def _top(values: dict[str, float | None], share: float) -> set[str]:
 
 def review_quarter(g: BeltGraph, quarter: str, settings: ReviewSettings, before: State | None = None) -> list[ReviewRecord]:
     """Review every provider for one quarter, from ``before`` (default: their current state)."""
-    quarter = check_quarter(quarter)
+    quarter = quarters.check(quarter)
     providers = g.nodes["Provider"].select(["id", "roles", "plaque", "level"]).to_pylist()
     figures = _figures(g, quarter)
     if before is None:
@@ -166,13 +139,13 @@ def review_quarter(g: BeltGraph, quarter: str, settings: ReviewSettings, before:
                     failures.append(f"{role}: {col} {_n(value)} > {_n(threshold)}")
         plaque, level = before.get(pid, (True, 1))
         if failures:
-            new_plaque, new_level = False, max(settings.min_level, level - 1)
+            new_plaque, new_level = False, max(MIN_LEVEL, level - 1)
             outcome = "revoked" if plaque else "still_revoked"
             reasons = "; ".join(failures) + ("" if fig else f" (no figures for {quarter})")
         else:
             ups = [r for r in p["roles"] or [] if pid in top[r]]
             new_plaque = True
-            new_level = min(settings.max_level, level + 1) if ups else level
+            new_level = min(MAX_LEVEL, level + 1) if ups else level
             outcome = "kept" if plaque else "regained"
             reasons = "meets every threshold" + (
                 f"; top {settings.top_share:.0%} of {', '.join(ups)} by "
@@ -197,19 +170,19 @@ def records_table(records: list[ReviewRecord]) -> pa.Table:
 
 def state_before(records: list[ReviewRecord], quarter: str, current: State) -> State:
     """Each provider's plaque and level before ``quarter`` was reviewed."""
-    key = _quarter_key(quarter)
+    key = quarters.key(quarter)
     state = dict(current)
     latest_earlier: dict[str, tuple] = {}
     earliest_later: dict[str, tuple] = {}
     for r in records:
-        k = _quarter_key(r.quarter)
+        k = quarters.key(r.quarter)
         if k < key:
             if r.provider not in latest_earlier or k > latest_earlier[r.provider][0]:
                 latest_earlier[r.provider] = (k, (r.plaque_after, r.level_after))
         else:
             if r.provider not in earliest_later or k < earliest_later[r.provider][0]:
                 earliest_later[r.provider] = (k, (r.plaque_before, r.level_before))
-    if records and key > max(_quarter_key(r.quarter) for r in records):
+    if records and key > max(quarters.key(r.quarter) for r in records):
         return state  # a new latest quarter starts from the graph as it is now
     for pid, (_, s) in earliest_later.items():
         state[pid] = s
@@ -224,13 +197,13 @@ def run_review(g: BeltGraph, quarter: str, settings: ReviewSettings) -> tuple[li
     Returns (this quarter's records, the whole new history, the providers' state after
     the latest quarter).
     """
-    quarter = check_quarter(quarter)
+    quarter = quarters.check(quarter)
     history = history_records(g.reviews)
     current = {p["id"]: (p["plaque"] if p["plaque"] is not None else True, p["level"] or 1)
                for p in g.nodes["Provider"].select(["id", "plaque", "level"]).to_pylist()}
-    quarters = sorted({r.quarter for r in history} | {quarter}, key=_quarter_key)
-    redo = [q for q in quarters if _quarter_key(q) >= _quarter_key(quarter)]
-    kept = [r for r in history if _quarter_key(r.quarter) < _quarter_key(quarter)]
+    reviewed = sorted({r.quarter for r in history} | {quarter}, key=quarters.key)
+    redo = [q for q in reviewed if quarters.key(q) >= quarters.key(quarter)]
+    kept = [r for r in history if quarters.key(r.quarter) < quarters.key(quarter)]
     state = state_before(history, quarter, current)
     this, new = [], list(kept)
     for q in redo:
@@ -245,7 +218,7 @@ def run_review(g: BeltGraph, quarter: str, settings: ReviewSettings) -> tuple[li
 def provider_history(g: BeltGraph, provider: str) -> list[ReviewRecord]:
     g.expect(provider, "Provider")
     recs = [r for r in history_records(g.reviews) if r.provider == provider]
-    return sorted(recs, key=lambda r: _quarter_key(r.quarter))
+    return sorted(recs, key=lambda r: quarters.key(r.quarter))
 
 
 @dataclass(frozen=True)
@@ -264,13 +237,13 @@ class Standing:
 
 def standings_as_of(g: BeltGraph, quarter: str) -> list[Standing]:
     """Plaques and levels as they stood after ``quarter``'s review (or before any review)."""
-    quarter = check_quarter(quarter)
+    quarter = quarters.check(quarter)
     history = history_records(g.reviews)
-    key = _quarter_key(quarter)
+    key = quarters.key(quarter)
     out = []
     for p in g.nodes["Provider"].select(["id", "name", "roles", "plaque", "level"]).sort_by("id").to_pylist():
-        recs = sorted((r for r in history if r.provider == p["id"]), key=lambda r: _quarter_key(r.quarter))
-        upto = [r for r in recs if _quarter_key(r.quarter) <= key]
+        recs = sorted((r for r in history if r.provider == p["id"]), key=lambda r: quarters.key(r.quarter))
+        upto = [r for r in recs if quarters.key(r.quarter) <= key]
         if upto:
             r = upto[-1]
             out.append(Standing(p["id"], p["name"], p["roles"] or [], r.plaque_after, r.level_after, r.quarter))
@@ -296,9 +269,7 @@ class ReviewResult:
                 "items": [r.to_dict() for r in self.records]}
 
 
-def latest_review_quarter(g: BeltGraph) -> str | None:
+def review_quarters(g: BeltGraph) -> list[str]:
+    """The quarters of the provider_quarters facts (the quarters a review can run for)."""
     pq = g.facts["provider_quarters"]
-    if pq.num_rows == 0:
-        return None
-    qs = [q for q in pc.unique(pq.column("quarter")).to_pylist() if q and QUARTER_RE.match(q)]
-    return max(qs, key=_quarter_key) if qs else None
+    return [q for q in pc.unique(pq.column("quarter")).to_pylist() if q] if pq.num_rows else []

@@ -8,10 +8,8 @@ their engine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from .config import Config
 from .data import GraphData
 from .graph import BeltGraph
 
@@ -39,24 +37,34 @@ class LoadSummary:
     warnings: list = field(default_factory=list)
     files: dict = field(default_factory=dict)
     seconds: float = 0.0
+    reason: str | None = None     # why nothing was loaded (mode "skipped")
 
     def to_dict(self) -> dict:
+        if self.mode == "skipped":
+            return {"ok": True, "mode": "skipped", "reason": self.reason}
         return {"ok": True, "mode": self.mode, "source": self.source, **self.counts,
                 "facts": self.facts, "extra_columns": self.extra_columns,
                 "warnings": self.warnings, "files": self.files, "seconds": round(self.seconds, 3)}
 
 
 class Store(Protocol):
+    """What a backend gives the use cases (graph.usecases): data, and the answers its server
+    can compute itself (rank metrics, shortest paths). Everything else is computed once, in
+    the shared code, on what these return."""
+
     backend: str
 
     def graph(self) -> BeltGraph:
-        """The current graph, read-only, for algorithms."""
+        """The current graph, read-only, for algorithms that run in this process."""
 
     def read_data(self) -> GraphData:
-        """The current graph's data as loaded (for --merge)."""
+        """The current graph's data as loaded (for --merge and push)."""
 
     def replace(self, data: GraphData, source: str, progress: ProgressFn | None = None) -> dict:
         """Atomically make ``data`` the store's graph; returns the counts."""
+
+    def record_review(self, state: dict[str, tuple[bool, int]], reviews) -> None:
+        """Record a review: providers' plaque and level, and the whole review history."""
 
     def cypher(self, query: str, params: dict | None = None) -> CypherResult:
         """Run a read-only Cypher query."""
@@ -64,31 +72,23 @@ class Store(Protocol):
     def stats(self) -> dict:
         """{"nodes": {Label: n}, "relationships": {TYPE: n}}"""
 
-    def rank(self, quarter, pool, settings):
-        """SPEC §3 ranking (graph.rank.Ranking); Neo4j computes it in the server."""
+    def version(self) -> str | None:
+        """A name for the data now served (changes with every load or review), or None if empty."""
+
+    def node(self, node_id: str) -> dict:
+        """A node's properties and ``label``; NodeNotFound if absent."""
+
+    def sales_quarters(self) -> list[str]:
+        """The quarters that have SELLS."""
+
+    def metric_rows(self, quarter: str | None, pool) -> list[dict]:
+        """Every supply chain of a ranking pool with its five metrics in the quarter
+        (graph.rank.metric_rows); Neo4j aggregates them in the server."""
 
     def paths(self, source: str, target: str, options):
         """SPEC §5 paths (graph.paths.PathResult); Neo4j runs them as Cypher shortest paths."""
-
-    def update_providers(self, state: dict[str, tuple[bool, int]], reviews) -> None:
-        """Record a review: providers' plaque and level, and the whole review history."""
 
     def describe(self) -> str:
         """Where the data lives, for messages."""
 
     def close(self) -> None: ...
-
-
-def open_store(config: Config, data: str | Path | None = None, backend: str | None = None) -> Store:
-    backend = (backend or config.backend).lower()
-    if backend == "embedded":
-        from .embedded import EmbeddedStore
-
-        return EmbeddedStore(config.data_dir(data), config)
-    if backend == "neo4j":
-        from .neo4j_store import Neo4jStore
-
-        return Neo4jStore(config)
-    from .errors import ConfigError
-
-    raise ConfigError(f"unknown backend {backend!r}: use embedded or neo4j")

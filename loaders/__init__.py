@@ -19,13 +19,17 @@ __all__ = ["load_bundle", "read_bundle", "validate", "Validated"]
 
 
 def load_bundle(store: Store, path: str | Path, merge: bool = False, max_errors: int = 50,
-                progress: ProgressFn | None = None) -> LoadSummary:
+                progress: ProgressFn | None = None, if_empty: bool = False) -> LoadSummary:
     """Check a whole bundle, then replace (or merge into) the store's graph atomically.
 
     Raises BundleError listing every problem (up to ``max_errors``); the store is
-    then untouched.
+    then untouched. With ``if_empty``, a store that holds a graph is left as it is
+    (mode ``skipped``).
     """
     start = time.perf_counter()
+    if if_empty and _has_graph(store):
+        return LoadSummary("skipped", str(path), store.stats(), {}, seconds=time.perf_counter() - start,
+                           reason="the store already holds a graph")
     raw = read_bundle(path, progress)
     base = store.read_data() if merge else None
     checked = validate(raw, base, max_errors)

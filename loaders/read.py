@@ -14,7 +14,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable
+
 
 import numpy as np
 import pyarrow as pa
@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from graph.errors import BundleError, Problem
+from graph.store import ProgressFn
 
 SECTIONS = ("nodes", "rels", "facts")
 
@@ -59,8 +60,6 @@ class RawBundle:
     tables: list[RawTable]
     ignored: list[str] = field(default_factory=list)
 
-
-ProgressFn = Callable[[str, int, int], None]
 
 
 def read_bundle(path: str | Path, progress: ProgressFn | None = None) -> RawBundle:

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graph.data import GraphData, arrow_type, fact_schema, node_schema, rel_schema
+from graph import quarters
 from graph.errors import BundleError, Problem, with_article
 from graph.model import FACTS, LABELS, REL_KEY_PROPS, REL_TYPES, ROLE_ALIASES, Prop
 
@@ -27,7 +28,6 @@ INT_RE = r"^[+-]?\d{1,18}(\.0*)?$"
 FLOAT_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 GROUPED_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
 DATE_RE = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T].*)?$"
-QUARTER_RE = r"^(?P<y>\d{4})\s*[-_ ]?\s*[Qq](?P<q>[1-4])$"
 
 KIND_HELP = {
     "int": "a whole number",
@@ -124,7 +124,7 @@ def convert(col: pa.ChunkedArray, prop: Prop) -> tuple[pa.Array, pa.ChunkedArray
         values = pc.if_else(is_true, True, pc.if_else(is_false, False, None))
         return pc.cast(values, pa.bool_()), _mask_bad(col, pc.or_(is_true, is_false))
     if kind == "quarter":
-        parts = pc.extract_regex(col, QUARTER_RE)
+        parts = pc.extract_regex(col, quarters.INPUT_PATTERN)
         text = pc.binary_join_element_wise(pc.struct_field(parts, "y"), pc.struct_field(parts, "q"), "Q")
         return text, _mask_bad(col, pc.is_valid(text))
     if kind == "list":

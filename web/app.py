@@ -7,6 +7,8 @@ from flask import Flask, jsonify, render_template, request
 from graph.config import Config
 from graph.errors import BeltGraphError
 
+from .views import CONFIG_KEY, STORE_KEY
+
 
 def create_app(test_config: dict | None = None, store=None, config: Config | None = None) -> Flask:
     app = Flask(__name__)
@@ -16,10 +18,11 @@ def create_app(test_config: dict | None = None, store=None, config: Config | Non
     if test_config:
         app.config.update(test_config)
     if store is None:
-        from graph.store import open_store
+        from graph.backends import open_store
 
         store = open_store(config, app.config.get("DATA"), app.config.get("BACKEND"))
-    app.extensions["beltgraph_store"] = store
+    app.extensions[STORE_KEY] = store
+    app.extensions[CONFIG_KEY] = config
     app.json.ensure_ascii = False
 
     from .belts import bp as belts_bp

@@ -136,7 +136,7 @@ def test_reachability_nearest_first(g):
 
 
 def test_hop_counts(g):
-    from graph.introductions import connect
+    from graph.connect import connect
 
     pairs = connect(g, ["a1", "b1", "m1"]).pairs
     assert {(p["from"], p["to"]): p["hops"] for p in pairs} == {("a1", "b1"): 2, ("a1", "m1"): 3, ("b1", "m1"): 1}
@@ -218,7 +218,8 @@ def test_k_shortest_matches_brute_force(seed, opts):
 
 # ---------------------------------------------------------------- warm introductions, groups, matching
 
-from graph.introductions import connect, warm_paths  # noqa: E402
+from graph.connect import connect  # noqa: E402
+from graph.introductions import warm_paths  # noqa: E402
 from graph.matching import match_anchor, match_supply_chain  # noqa: E402
 from graph.paths import PathError as _PathError  # noqa: E402
 

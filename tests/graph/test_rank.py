@@ -6,10 +6,10 @@ import pytest
 
 from graph.errors import ConfigError, NodeNotFound
 from graph.graph import graph_from_records
-from graph.rank import (DEFAULT_SETTINGS, BadRequest, Pool, RankSettings, explain, movers, percentiles,
+from graph.rank import (BadRequest, Pool, RankSettings, explain, movers, percentiles,
                         rank_supply_chains)
 
-W = DEFAULT_SETTINGS.weights
+W = RankSettings.default().weights
 
 
 def build(chains: list[dict], belts=(("b1", "apparel", "big_apparel"),), quarter="2020Q4", extra_sells=()):

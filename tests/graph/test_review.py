@@ -8,8 +8,9 @@ import pytest
 
 from graph.errors import ConfigError
 from graph.graph import graph_from_records
-from graph.programs import (PlanSettings, TierSettings, anchor_tiers, coverage_gaps, incubated_mid_tier,
-                            merchant_plan)
+from graph.anchors import TierSettings, anchor_tiers, incubated_mid_tier
+from graph.coverage import coverage_gaps
+from graph.merchant_plan import PlanSettings, merchant_plan
 from graph.rank import RankSettings
 from graph.review import ReviewSettings, review_quarter, run_review, standings_as_of, state_before
 
@@ -149,11 +150,11 @@ def test_anchor_tiers_by_followers_and_gmv():
          {"label": "Provider", "id": "p", "name": "p", "roles": ["mcn"]}],
         [{"type": "SELLS", "from": "small", "to": "s", "quarter": "2020Q4", "gmv": 600_000.0},
          {"type": "INCUBATES", "from": "p", "to": "mid"}, {"type": "INCUBATES", "from": "p", "to": "small"}])
-    q, tiers = anchor_tiers(g, settings=TierSettings())
+    q, tiers = anchor_tiers(g, settings=TierSettings.default())
     t = {a.id: (a.follower_tier, a.gmv_tier) for a in tiers}
     assert q == "2020Q4"
     assert t == {"big": ("head", "tail"), "mid": ("mid", "tail"), "small": ("tail", "mid")}
-    _, inc = incubated_mid_tier(g, settings=TierSettings())
+    _, inc = incubated_mid_tier(g, settings=TierSettings.default())
     assert (inc[0].provider, inc[0].mid_by_followers, inc[0].mid_by_gmv) == ("p", ["mid"], ["small"])
 
 
@@ -185,7 +186,7 @@ def test_new_merchant_plan():
              {"label": "Merchant", "id": "over", "name": "已满", "joined": "2020-10-01", "sales": 120_000.0},
              {"label": "Merchant", "id": "early", "name": "老店", "joined": "2020-08-31", "sales": 95_000.0}]
     rels = [{"type": "IN_BELT", "from": m, "to": "b"} for m in ("in", "near", "over", "early")]
-    plan = merchant_plan(graph_from_records(nodes, rels), PlanSettings())
+    plan = merchant_plan(graph_from_records(nodes, rels), PlanSettings.default())
     assert [(b.belt, b.eligible, b.near_cap, b.over_cap) for b in plan.belts] == [("b", 3, 1, 1)]
     near = plan.near_cap[0]
     assert (near.id, near.remaining, near.fee_so_far) == ("near", 5000.0, 950.0)
@@ -193,9 +194,8 @@ def test_new_merchant_plan():
 
 
 def test_plan_settings_checked(config):
-    bad = config.with_overrides(merchant_plan={"joined_from": "2020-11-01", "joined_to": "2020-09-01"})
     with pytest.raises(ConfigError, match="before"):
-        PlanSettings.from_config(bad)
+        config.with_overrides(merchant_plan={"joined_from": "2020-11-01", "joined_to": "2020-09-01"})
     assert PlanSettings.from_config(config).joined_from == dt.date(2020, 9, 1)
 
 

@@ -1,0 +1,56 @@
+"""What every blueprint shares: the store and settings of the app, and pages with a JSON twin.
+
+A page is one view function returning a :class:`View`: ``data`` is what its ``/api``
+twin returns as JSON (the same dict the CLI's ``--json`` prints), ``context`` is what
+only the page needs besides (choices for a form, labels). :func:`page` registers both
+routes from the one function, so the two can never compute different answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Blueprint, current_app, jsonify, render_template
+
+from graph.config import Config
+from graph.store import Store
+
+STORE_KEY = "beltgraph.store"
+CONFIG_KEY = "beltgraph.config"
+
+
+def get_store() -> Store:
+    """The app's store (embedded or Neo4j), opened once by the application factory."""
+    return current_app.extensions[STORE_KEY]
+
+
+def get_config() -> Config:
+    """The app's settings (config.toml and the environment)."""
+    return current_app.extensions[CONFIG_KEY]
+
+
+@dataclass(frozen=True)
+class View:
+    data: dict
+    context: dict = field(default_factory=dict)
+
+
+def page(bp: Blueprint, rule: str, template: str, api_rule: str | None = None, endpoint: str | None = None):
+    """Register ``fn`` (returning a View) as the page ``rule`` and as ``/api`` + ``api_rule``."""
+
+    def register(fn: Callable[..., View]):
+        name = endpoint or fn.__name__
+
+        def html(**kwargs):
+            v = fn(**kwargs)
+            return render_template(template, **v.data, **v.context)
+
+        def api(**kwargs):
+            return jsonify(fn(**kwargs).data)
+
+        bp.add_url_rule(rule, name, html, methods=["GET"])
+        bp.add_url_rule("/api" + (api_rule or rule), f"api_{name}", api, methods=["GET"])
+        return fn
+
+    return register
