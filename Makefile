@@ -31,7 +31,7 @@ bench: $(VENV)/.installed-dev
 
 sample: $(VENV)/.installed
 	rm -rf data/sample
-	$(BIN)/beltgraph generate --scale 0.02 --seed 7 -o data/sample
+	$(BIN)/beltgraph generate --scale 0.02 --entities 1 --seed 7 -o data/sample
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -555,11 +555,13 @@ def neo4j_pull(obj: Ctx, as_json):
 @main.command()
 @click.option("--scale", type=float, default=0.01, show_default=True,
               help="1 is the platform's scale: 1M merchants, 1M live streams.")
+@click.option("--entities", type=click.FloatRange(0, min_open=True), default=None,
+              help="Scale of bases, providers, supply chains, anchors, team leaders (default: --scale).")
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path), help="Folder to write.")
 @json_option
 @common
-def generate(obj: Ctx, scale: float, seed: int, out: Path, as_json: bool):
+def generate(obj: Ctx, scale: float, entities: float | None, seed: int, out: Path, as_json: bool):
     """Write a synthetic bundle of realistic shape around the 60 real belts."""
     from loaders.synthetic import generate as gen
 
@@ -568,7 +570,7 @@ def generate(obj: Ctx, scale: float, seed: int, out: Path, as_json: bool):
     if out.exists() and any(out.iterdir()):
         raise CliError(f"{out} exists and is not empty; choose a new folder", 2)
     with Progress(enabled=not as_json) as progress:
-        written = gen(out, scale, seed, progress)
+        written = gen(out, scale, seed, progress, entities=entities)
     if as_json:
         emit_json({"ok": True, "out": str(out), "scale": scale, "seed": seed, "rows": written})
         return

@@ -8,8 +8,18 @@ of 2020, and provider_quarters for every provider and quarter. Followers and GMV
 are heavy-tailed, anchors sell mostly in their category, supply chains sit in
 belts of their category, some providers have no plaque. Same seed, same bytes.
 
+``scale`` sizes the high-volume facts (merchants, live streams); ``entities``
+(default: ``scale``) sizes the structural entities (bases, providers, supply
+chains, anchors, team leaders). The committed sample has the platform's entities
+and few facts. Entities are drawn from their own random stream, so for one seed
+and one ``entities`` they are the same whatever ``scale`` is. Where there are at
+least as many bases, supply chains or providers as belts, every belt gets at least
+one of each (a provider through its home belt, which it serves).
+
 >>> counts_for(0.01)["Merchant"], counts_for(0.01)["Belt"]
 (10000, 60)
+>>> counts_for(0.02, entities=1)["SupplyChain"], counts_for(0.02, entities=1)["livestreams"]
+(3000, 20000)
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ SCALE_1 = {
     "Base": 150, "Provider": 500, "SupplyChain": 3000, "Anchor": 12000, "TeamLeader": 200,
     "Merchant": 1_000_000, "livestreams": 1_000_000,
 }
+FACT_COUNTS = ("Merchant", "livestreams")  # sized by ``scale``; the rest by ``entities``
 YEAR = 2020
 
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
@@ -60,13 +71,19 @@ BASE_KINDS = ["live_stream", "warehouse", "showroom"]
 BASE_WORD = {"live_stream": "直播基地", "warehouse": "云仓", "showroom": "选品展厅"}
 ROLES = ["training", "mcn", "belt", "supply_chain"]
 CATEGORY_PRICE = {"apparel": 120.0, "jewelry": 900.0, "jade": 1500.0, "rosewood": 3000.0, "other": 150.0}
+SC_QUARTER_SIGMA = 0.5      # how much a supply chain's pull within anchors' rosters moves from quarter to quarter
+ANCHOR_QUARTER_SIGMA = 0.6  # how much an anchor's activity moves from quarter to quarter
 MONTH_WEIGHT = np.array([7, 5, 7, 7, 8, 9, 7, 8, 9, 10, 16, 12], dtype=float)  # Double 11, 12.12
 
 
-def counts_for(scale: float) -> dict[str, int]:
+def counts_for(scale: float, entities: float | None = None) -> dict[str, int]:
+    """Rows per label (and live streams) for a fact ``scale`` and an ``entities`` scale."""
+    entities = scale if entities is None else entities
     if not (scale > 0):
         raise ValueError("scale must be a positive number, e.g. 0.01 or 1")
-    out = {k: max(1, int(round(v * scale))) for k, v in SCALE_1.items()}
+    if not (entities > 0):
+        raise ValueError("entities must be a positive number, e.g. 0.01 or 1")
+    out = {k: max(1, int(round(v * (scale if k in FACT_COUNTS else entities)))) for k, v in SCALE_1.items()}
     out["Belt"] = 60
     return out
 
@@ -118,16 +135,51 @@ def _write(table: pa.Table, path: Path) -> None:
     pacsv.write_csv(table, str(path), write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
+def _unique(names) -> list[str]:
+    """Names as a search box shows them: a repeated one gets a number (小霞试衣间, 小霞试衣间2, ...)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        k = seen[name] = seen.get(name, 0) + 1
+        out.append(name if k == 1 else f"{name}{k}")
+    return out
+
+
 def _weighted(rng, weights: np.ndarray, n: int) -> np.ndarray:
     p = weights / weights.sum()
     return rng.choice(len(weights), size=n, p=p)
 
 
-def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: ProgressFn | None = None) -> dict[str, int]:
-    """Write a synthetic bundle to ``out``; return the rows written per file."""
+def _spread(rng, weights: np.ndarray, n: int) -> np.ndarray:
+    """``n`` draws by weight, but each index at least once when ``n`` allows it."""
+    if n < len(weights):
+        return _weighted(rng, weights, n)
+    return rng.permutation(np.r_[np.arange(len(weights)), _weighted(rng, weights, n - len(weights))])
+
+
+def _pick_in_segments(rng, flat: np.ndarray, off: np.ndarray, length: np.ndarray, weight: np.ndarray,
+                      owner: np.ndarray) -> np.ndarray:
+    """For each ``owner``, one item of its segment ``flat[off:off+length]``, drawn by ``weight`` of the item."""
+    cw = np.cumsum(weight[flat])
+    start = np.where(off > 0, cw[np.maximum(off - 1, 0)], 0.0)
+    total = cw[off + length - 1] - start
+    target = start[owner] + rng.random(len(owner)) * total[owner]
+    idx = np.searchsorted(cw, target, side="right")
+    return flat[np.clip(idx, off[owner], off[owner] + length[owner] - 1)]
+
+
+def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: ProgressFn | None = None,
+             entities: float | None = None) -> dict[str, int]:
+    """Write a synthetic bundle to ``out``; return the rows written per file.
+
+    ``scale`` sizes merchants and live streams, ``entities`` (default: ``scale``)
+    everything else; 1 is the platform's scale (``SCALE_1``).
+    """
     out = Path(out)
-    n = counts_for(scale)
-    rng = np.random.default_rng(seed)
+    n = counts_for(scale, entities)
+    rng = np.random.default_rng(seed)               # entities, their relationships, provider quarters
+    rng_m = np.random.default_rng([seed, 1])        # merchants and SOURCES_FROM
+    rng_f = np.random.default_rng([seed, 2])        # live streams
     written: dict[str, int] = {}
     steps = 16
     step = 0
@@ -164,13 +216,13 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
 
     # ---- bases
     nbase = n["Base"]
-    base_belt = _weighted(rng, belt_size, nbase)
+    base_belt = _spread(rng, belt_size, nbase)
     base_kind = rng.choice(len(BASE_KINDS), nbase, p=[0.6, 0.25, 0.15])
     base_ids = _ids("base-", nbase)
     base_names = [f"{belt_city[b]}{BRANDS[rng.integers(len(BRANDS))]}{BASE_WORD[BASE_KINDS[k]]}"
                   for b, k in zip(base_belt, base_kind)]
     save(pa.table({
-        "id": base_ids, "name": base_names, "kind": [BASE_KINDS[k] for k in base_kind],
+        "id": base_ids, "name": _unique(base_names), "kind": [BASE_KINDS[k] for k in base_kind],
         "rooms": rng.integers(2, 80, nbase), "premium": np.where(rng.random(nbase) < 0.2, "yes", "no"),
         "opened": _dates(rng.integers(0, 365 * 4, nbase), dt.date(2016, 1, 1)),
         "synthetic": ["yes"] * nbase,
@@ -178,7 +230,7 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
 
     # ---- supply chains (in belts of their category)
     nsc = n["SupplyChain"]
-    sc_belt = _weighted(rng, belt_size, nsc)
+    sc_belt = _spread(rng, belt_size, nsc)
     sc_family = belt_family[sc_belt]
     sc_ids = _ids("sc-", nsc)
     sc_names = [f"{belt_city[b]}{BRANDS[rng.integers(len(BRANDS))]}"
@@ -186,7 +238,7 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
     rating = np.clip(rng.normal(4.5, 0.3, nsc), 3.0, 5.0)
     has_rating = rng.random(nsc) < 0.95
     save(pa.table({
-        "id": sc_ids, "name": sc_names, "category": list(belt_cat[sc_belt]),
+        "id": sc_ids, "name": _unique(sc_names), "category": list(belt_cat[sc_belt]),
         "fulfillment_rate": _ratio(rng.beta(18, 1.5, nsc)),
         "return_rate": _ratio(np.where(sc_family == "apparel", rng.beta(2, 6, nsc), rng.beta(1.2, 12, nsc))),
         "rating": pc.if_else(pa.array(has_rating), pc.cast(pa.array(np.round(rating, 1)), pa.string()), None),
@@ -198,7 +250,7 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
     na = n["Anchor"]
     fam_weight = np.array([sum(belt_size[belts_of_family[f]]) for f in families])
     anchor_family = np.array(families, dtype=object)[_weighted(rng, fam_weight, na)]
-    followers = np.round(1000 * (rng.pareto(1.1, na) + 1) * rng.uniform(0.5, 2.0, na)).astype(np.int64)
+    followers = np.round(2000 * (rng.pareto(0.9, na) + 1) * rng.uniform(0.5, 2.0, na)).astype(np.int64)
     followers = np.minimum(followers, 80_000_000)
     anchor_ids = _ids("anc-", na)
     anchor_names = [f"{ANCHOR_PREFIX[rng.integers(len(ANCHOR_PREFIX))]}{GIVEN[rng.integers(len(GIVEN))]}"
@@ -208,7 +260,7 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
         cats = sorted(set(belt_cat[belts_of_family[f]]))
         anchor_cat.append(cats[rng.integers(len(cats))])
     save(pa.table({
-        "id": anchor_ids, "name": anchor_names, "followers": followers, "category": anchor_cat,
+        "id": anchor_ids, "name": _unique(anchor_names), "followers": followers, "category": anchor_cat,
         "province": _pick(rng, PROVINCES, na), "synthetic": pa.array(["yes"] * na),
     }), "nodes/Anchor.csv")
 
@@ -217,14 +269,14 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
     first_role = rng.integers(0, 4, npv)
     second = np.where(rng.random(npv) < 0.3, rng.integers(0, 4, npv), first_role)
     roles = [[ROLES[a]] + ([ROLES[b]] if b != a else []) for a, b in zip(first_role, second)]
-    home_belt = _weighted(rng, belt_size, npv)
+    home_belt = _spread(rng, belt_size, npv)
     prov_names = [f"{belt_city[b]}{BRANDS[rng.integers(len(BRANDS))]}"
                   f"{ROLE_SUFFIX[r[0]][rng.integers(3)]}" for b, r in zip(home_belt, roles)]
     level = np.clip(np.round(rng.gamma(2.0, 0.9, npv)), 1, 5).astype(np.int64)
     plaque = rng.random(npv) < 0.88
     prov_ids = _ids("prov-", npv)
     save(pa.table({
-        "id": prov_ids, "name": prov_names, "roles": [";".join(r) for r in roles], "level": level,
+        "id": prov_ids, "name": _unique(prov_names), "roles": [";".join(r) for r in roles], "level": level,
         "plaque": np.where(plaque, "true", "false"),
         "joined": _dates(rng.integers(0, 365 * 4, npv), dt.date(2016, 6, 1)),
         "synthetic": ["yes"] * npv,
@@ -241,21 +293,22 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
 
     # ---- merchants
     nm = n["Merchant"]
-    m_belt = _weighted(rng, belt_size, nm)
+    m_belt = _weighted(rng_m, belt_size, nm)
     m_ids = _ids("m-", nm)
     prod_pool = sorted({p for ps in belt_products for p in ps})
     prod_index = {p: i for i, p in enumerate(prod_pool)}
     belt_prod_idx = [np.array([prod_index[p] for p in ps]) for ps in belt_products]
     belt_prod_count = np.array([len(ps) for ps in belt_products])
-    pick = (rng.random(nm) * belt_prod_count[m_belt]).astype(np.int64)
+    pick = (rng_m.random(nm) * belt_prod_count[m_belt]).astype(np.int64)
     flat = np.concatenate(belt_prod_idx)
     offsets = np.r_[0, np.cumsum(belt_prod_count)[:-1]]
     m_prod = flat[offsets[m_belt] + pick]
-    joined_days = np.where(rng.random(nm) < 0.12, rng.integers(974, 1035, nm), rng.integers(0, 1096, nm))
-    sales = np.round(rng.lognormal(10.0, 1.6, nm), 2)
+    joined_days = np.where(rng_m.random(nm) < 0.12, rng_m.integers(974, 1035, nm), rng_m.integers(0, 1096, nm))
+    sales = np.round(rng_m.lognormal(10.0, 1.6, nm), 2)
     save(pa.table({
         "id": m_ids,
-        "name": _join(_pick(rng, BRANDS, nm), pa.array(prod_pool).take(pa.array(m_prod)), _pick(rng, SHOP_KINDS, nm)),
+        "name": _unique(_join(_pick(rng_m, BRANDS, nm), pa.array(prod_pool).take(pa.array(m_prod)),
+                              _pick(rng_m, SHOP_KINDS, nm)).to_pylist()),
         "joined": _dates(joined_days, dt.date(2018, 1, 1)),
         "sales": _money(sales), "synthetic": pa.array(["yes"] * nm),
     }), "nodes/Merchant.csv")
@@ -266,11 +319,14 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
         "to": pa.array(belt_ids).take(pa.array(np.concatenate([base_belt, sc_belt, m_belt]))),
     }), "rels/IN_BELT.csv")
 
-    # ---- SERVES: each provider serves its home belt and up to 3 more of the same family
+    # ---- SERVES: each provider serves its home belt and up to 3 more of the same category, the
+    # bigger ones likelier (so a small belt, or the only one of its category, may lack a role)
+    belts_of_cat = {c: np.flatnonzero(belt_cat == c) for c in sorted(set(belt_cat))}
     src, dst, since = [], [], []
     for i in range(npv):
-        same = belts_of_family[belt_family[home_belt[i]]]
-        extra = rng.choice(same, size=min(len(same), rng.integers(0, 4)), replace=False)
+        same = belts_of_cat[belt_cat[home_belt[i]]]
+        w = belt_size[same]
+        extra = rng.choice(same, size=min(len(same), rng.integers(0, 4)), replace=False, p=w / w.sum())
         for b in dict.fromkeys([home_belt[i], *extra]):
             src.append(i)
             dst.append(int(b))
@@ -331,12 +387,12 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
 
     # ---- SOURCES_FROM: merchants source from 1-3 supply chains, mostly in their belt
     sc_of_belt = {b: np.flatnonzero(sc_belt == b) for b in range(nb)}
-    k_src = rng.choice([1, 2, 3], size=nm, p=[0.7, 0.25, 0.05])
+    k_src = rng_m.choice([1, 2, 3], size=nm, p=[0.7, 0.25, 0.05])
     rows_m = np.repeat(np.arange(nm), k_src)
     rows_b = m_belt[rows_m]
     choice = np.empty(len(rows_m), dtype=np.int64)
-    u = rng.random(len(rows_m))
-    any_sc = rng.integers(0, nsc, len(rows_m))
+    u = rng_m.random(len(rows_m))
+    any_sc = rng_m.integers(0, nsc, len(rows_m))
     belt_sc_count = np.array([len(sc_of_belt[b]) for b in range(nb)])
     belt_sc_flat = np.concatenate([sc_of_belt[b] for b in range(nb)]) if nsc else np.zeros(0, np.int64)
     belt_sc_off = np.r_[0, np.cumsum(belt_sc_count)[:-1]]
@@ -344,7 +400,7 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
     local_pick = (u * np.maximum(belt_sc_count[rows_b], 1)).astype(np.int64)
     local = belt_sc_flat[np.minimum(belt_sc_off[rows_b] + local_pick, max(len(belt_sc_flat) - 1, 0))] \
         if len(belt_sc_flat) else any_sc
-    use_local = has_local & (rng.random(len(rows_m)) < 0.85)
+    use_local = has_local & (rng_m.random(len(rows_m)) < 0.85)
     choice[:] = np.where(use_local, local, any_sc)
     pairs = np.unique(rows_m * nsc + choice)
     save(pa.table({"from": m_ids.take(pa.array(pairs // nsc)), "to": sc_ids.take(pa.array(pairs % nsc))}),
@@ -363,25 +419,41 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
     save(pa.table({"from": tl_ids.take(pa.array([m[0] for m in mat])),
                    "to": anchor_ids.take(pa.array([m[1] for m in mat]))}), "rels/MATCHES.csv")
 
-    # ---- live streams
+    # ---- live streams, quarter by quarter: anchors stream in proportion to sqrt(followers) times
+    # how active they are that quarter, and each picks from its roster (drawn by popularity above)
+    # by what is in fashion that quarter. A popular supply chain sits in many rosters, so its
+    # streams come from many anchors: with the sample's 20,000 streams several hundred supply
+    # chains reach 3 anchors in a quarter; at scale 1 nearly all do.
     nls = n["livestreams"]
-    ls_anchor = _weighted(rng, np.sqrt(followers.astype(float)), nls)
-    pick = (rng.random(nls) * roster_len[ls_anchor]).astype(np.int64)
-    ls_sc = roster_flat[roster_off[ls_anchor] + pick]
-    home_base = rng.integers(0, nbase, na)
-    where = rng.random(nls)
-    ls_base = np.where(where < 0.6, home_base[ls_anchor], rng.integers(0, nbase, nls))
+    month = rng_f.choice(12, nls, p=MONTH_WEIGHT / MONTH_WEIGHT.sum())
+    quarter_of = month // 3
+    ls_anchor = np.empty(nls, np.int64)
+    ls_sc = np.empty(nls, np.int64)
+    for q in range(4):
+        idx = np.flatnonzero(quarter_of == q)
+        activity = np.sqrt(followers.astype(float)) * rng_f.lognormal(0.0, ANCHOR_QUARTER_SIGMA, na)
+        trend = rng_f.lognormal(0.0, SC_QUARTER_SIGMA, nsc)
+        ls_anchor[idx] = _weighted(rng_f, activity, len(idx))
+        ls_sc[idx] = _pick_in_segments(rng_f, roster_flat, roster_off, roster_len, trend, ls_anchor[idx])
+    # an anchor streams mostly at a home base in a belt of its family
+    home_base = np.empty(na, np.int64)
+    for f in families:
+        who = np.flatnonzero(anchor_family == f)
+        pool = np.flatnonzero(belt_family[base_belt] == f)
+        pool = pool if len(pool) else np.arange(nbase)
+        home_base[who] = pool[rng_f.integers(0, len(pool), len(who))]
+    where = rng_f.random(nls)
+    ls_base = np.where(where < 0.6, home_base[ls_anchor], rng_f.integers(0, nbase, nls))
     ls_has_base = where < 0.7
-    month = rng.choice(12, nls, p=MONTH_WEIGHT / MONTH_WEIGHT.sum())
     month_start = np.array([(dt.date(YEAR, m + 1, 1) - dt.date(YEAR, 1, 1)).days for m in range(12)])
     month_len = np.array([(dt.date(YEAR + (m == 11), (m + 1) % 12 + 1, 1) - dt.date(YEAR, m + 1, 1)).days
                           for m in range(12)])
-    day = month_start[month] + (rng.random(nls) * month_len[month]).astype(np.int64)
-    price = np.array([CATEGORY_PRICE[f] for f in sc_family])[ls_sc] * rng.uniform(0.5, 1.8, nls)
-    gmv = rng.lognormal(np.log(price * 8) + 0.45 * np.log10(followers[ls_anchor].astype(float)), 1.0)
+    day = month_start[month] + (rng_f.random(nls) * month_len[month]).astype(np.int64)
+    price = np.array([CATEGORY_PRICE[f] for f in sc_family])[ls_sc] * rng_f.uniform(0.5, 1.8, nls)
+    gmv = rng_f.lognormal(np.log(price * 8) + 0.45 * np.log10(followers[ls_anchor].astype(float)), 1.0)
     orders = np.maximum(0, np.round(gmv / price)).astype(np.int64)
-    viewers = np.round(followers[ls_anchor] * rng.uniform(0.02, 0.4, nls) + rng.integers(50, 500, nls)).astype(np.int64)
-    new_f = np.round(viewers * rng.uniform(0.0, 0.03, nls)).astype(np.int64)
+    viewers = np.round(followers[ls_anchor] * rng_f.uniform(0.02, 0.4, nls) + rng_f.integers(50, 500, nls)).astype(np.int64)
+    new_f = np.round(viewers * rng_f.uniform(0.0, 0.03, nls)).astype(np.int64)
     order = np.argsort(day, kind="stable")
     ls = pa.table({
         "id": _ids("ls-", nls),
@@ -411,9 +483,10 @@ def generate(out: str | Path, scale: float = 0.01, seed: int = 7, progress: Prog
             })
     save(pa.Table.from_pylist(pq), "facts/provider_quarters.csv")
 
+    command = f"beltgraph generate --scale {scale:g}" + ("" if entities is None else f" --entities {entities:g}")
     (out / "README.md").write_text(
         "# A synthetic BeltGraph bundle\n\n"
-        f"Written by `beltgraph generate --scale {scale} --seed {seed}`. The 60 belts in nodes/Belt.csv are real\n"
+        f"Written by `{command} --seed {seed}`. The 60 belts in nodes/Belt.csv are real\n"
         "(see their `source` column); every other row is generated and marked `synthetic=yes`.\n",
         encoding="utf-8")
     return written
