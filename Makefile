@@ -19,8 +19,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# On first run: load the sample and record two quarters of provider reviews, as a live store would hold.
 run: $(VENV)/.installed
-	$(BIN)/beltgraph load data/sample --if-empty
+	@if $(BIN)/beltgraph load data/sample --if-empty --json | grep -q '"mode": "replace"'; then \
+	  $(BIN)/beltgraph review --quarter 2020Q3 --json > /dev/null && \
+	  $(BIN)/beltgraph review --quarter 2020Q4 --json > /dev/null && \
+	  echo "loaded data/sample and reviewed 2020Q3 and 2020Q4"; fi
 	$(BIN)/beltgraph serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -500,33 +499,17 @@ def neo4j():
     """Push the embedded store to the configured Neo4j, or pull it back."""
 
 
-def _both(obj: Ctx):
-    from graph.embedded import EmbeddedStore
-    from graph.neo4j_store import Neo4jStore
-
-    return EmbeddedStore(obj.config.data_dir(obj.data), obj.config), Neo4jStore(obj.config)
-
-
 @neo4j.command("push")
 @json_option
 @common
 def neo4j_push(obj: Ctx, as_json):
     """Mirror the embedded store into Neo4j (idempotent; counts checked at the end)."""
-    from graph.neo4j_store import push
-
-    local, server = _both(obj)
-    try:
-        start = time.perf_counter()
-        with Progress(enabled=not as_json) as progress:
-            counts = push(server, local.read_data(), progress)
-        seconds = time.perf_counter() - start
-    finally:
-        local.close()
-        server.close()
+    with Progress(enabled=not as_json) as progress:
+        sync = usecases.neo4j_push(obj.config, obj.data, progress)
     if as_json:
-        return emit_json({"ok": True, "to": server.describe(), **counts, "seconds": round(seconds, 3)})
-    click.echo(f"pushed {local.describe()} to {server.describe()} in {seconds:.1f} s", err=True)
-    print_counts(counts)
+        return emit_json(sync.to_dict())
+    click.echo(f"pushed {sync.source} to {sync.target} in {sync.seconds:.1f} s", err=True)
+    print_counts(sync.counts)
 
 
 @neo4j.command("pull")
@@ -534,20 +517,14 @@ def neo4j_push(obj: Ctx, as_json):
 @common
 def neo4j_pull(obj: Ctx, as_json):
     """Build the embedded store from Neo4j, checked like a bundle."""
-    from loaders.neo4j_pull import pull_bundle
+    from loaders.neo4j_pull import pull
 
-    local, server = _both(obj)
-    try:
-        data, _ = pull_bundle(server)
-        with Progress(enabled=not as_json) as progress:
-            counts = local.replace(data, server.describe(), progress)
-    finally:
-        local.close()
-        server.close()
+    with Progress(enabled=not as_json) as progress:
+        sync = pull(obj.config, obj.data, progress)
     if as_json:
-        return emit_json({"ok": True, "from": server.describe(), **counts})
-    click.echo(f"pulled {server.describe()} into {local.describe()}", err=True)
-    print_counts(counts)
+        return emit_json(sync.to_dict())
+    click.echo(f"pulled {sync.source} into {sync.target}", err=True)
+    print_counts(sync.counts)
 
 
 # ---------------------------------------------------------------- generate / serve

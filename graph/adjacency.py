@@ -31,6 +31,10 @@ from .model import LABEL_LIST, REL_LIST
 LABEL_CODES = {lab.name: i for i, lab in enumerate(LABEL_LIST)}
 LABEL_NAMES = [lab.name for lab in LABEL_LIST]
 TYPE_BITS = {r.name: 1 << i for i, r in enumerate(REL_LIST)}
+#: ``tmask`` holds one bit per relationship type in a uint16.
+if len(REL_LIST) > 16:  # pragma: no cover - a 17th type needs a wider tmask (uint32) and a new format
+    raise ImportError(f"the adjacency's type mask holds 16 relationship types; the model has {len(REL_LIST)}: "
+                      "widen Adjacency.tmask to uint32 before adding more")
 TYPE_NAMES = [r.name for r in REL_LIST]
 
 _FILES = ("indptr", "nbr", "tmask", "labels", "rows", "unplaqued")
@@ -55,6 +59,14 @@ class _Ids:
 
 
 class Adjacency:
+    """The graph's undirected adjacency in compressed sparse rows, nodes numbered by id.
+
+    ``indptr[i]:indptr[i + 1]`` slices ``nbr`` (neighbour indices, ascending) and ``tmask``
+    (the relationship types joining them, a bit each) for node ``i``; ``ids``, ``names``,
+    ``labels`` and ``rows`` describe the nodes; ``unplaqued`` marks Providers without a
+    plaque. Built once per store version, saved as .npy files and memory-mapped.
+    """
+
     def __init__(self, ids: pa.StringArray, names: pa.StringArray, labels: np.ndarray,
                  rows: np.ndarray, unplaqued: np.ndarray, indptr: np.ndarray, nbr: np.ndarray,
                  tmask: np.ndarray):

@@ -297,7 +297,7 @@ class EmbeddedStore:
             db = ladybug.Database(str(tmp / DB_FILE), **_db_options(self.config))
             conn = ladybug.Connection(db)
             try:
-                conn.execute(queries.LADYBUG_SET_PROVIDERS, {"rows": rows})
+                conn.execute(queries.SET_PROVIDERS, {"rows": rows})
                 conn.execute(queries.LADYBUG_CHECKPOINT)
             finally:
                 conn.close()

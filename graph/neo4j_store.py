@@ -201,7 +201,7 @@ class Neo4jStore:
     def record_review(self, state: dict[str, tuple[bool, int]], reviews: pa.Table) -> None:
         rows = [{"id": pid, "plaque": p, "level": lv} for pid, (p, lv) in state.items()]
         for i in range(0, len(rows), self.batch):
-            self._run(queries.NEO4J_SET_PROVIDERS, {"rows": rows[i:i + self.batch]})
+            self._run(queries.SET_PROVIDERS, {"rows": rows[i:i + self.batch]})
         _sync_keyed(self, reviews, queries.NEO4J_READ_REVIEWS, queries.NEO4J_MERGE_REVIEWS,
                     queries.NEO4J_DELETE_REVIEWS)
         self._graph = None

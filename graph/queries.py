@@ -46,9 +46,8 @@ def q_str(text: str) -> str:
 LADYBUG_CHECKPOINT = "CHECKPOINT"
 
 
-LADYBUG_SET_PROVIDERS = (
-    "UNWIND $rows AS r MATCH (p:Provider {id: r.id}) SET p.plaque = r.plaque, p.level = r.level"
-)
+#: A review's plaques and levels, on either engine.
+SET_PROVIDERS = "UNWIND $rows AS r MATCH (p:Provider {id: r.id}) SET p.plaque = r.plaque, p.level = r.level"
 
 # ---------------------------------------------------------------- Neo4j: schema and push
 
@@ -128,9 +127,6 @@ NEO4J_MERGE_FIGURES = (
 NEO4J_READ_FIGURES = "MATCH (f:ProviderQuarter) RETURN properties(f) AS p"
 NEO4J_DELETE_FIGURES = ("UNWIND $rows AS row MATCH (f:ProviderQuarter {provider: row.provider, quarter: row.quarter}) "
                         "DETACH DELETE f")
-NEO4J_SET_PROVIDERS = (
-    "UNWIND $rows AS r MATCH (p:Provider {id: r.id}) SET p.plaque = r.plaque, p.level = r.level"
-)
 
 # ---------------------------------------------------------------- Neo4j: rankings and paths in the server
 

@@ -10,6 +10,7 @@ can (rank metrics, shortest paths), and the shared algorithms of graph/ do the r
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from . import quarters
@@ -27,7 +28,7 @@ from .rank import (Explanation, Movers, Pool, Ranking, RankSettings, explain_row
                    ranking_from_rows)
 from .review import (ReviewRecord, ReviewResult, ReviewSettings, Standing, provider_history, review_quarters,
                      run_review, standings_as_of)
-from .store import CypherResult, Store
+from .store import CypherResult, ProgressFn, Store
 from .summary import BeltSummary, belt_summaries
 
 
@@ -237,6 +238,41 @@ def incubated(store: Store, config: Config, quarter: str | None = None) -> Incub
 def merchant_plan(store: Store, config: Config) -> Plan:
     """New merchants on the reduced-fee plan, per belt, and those near the cap."""
     return plan_of(store.graph(), PlanSettings.from_config(config))
+
+
+# ---------------------------------------------------------------- Neo4j mirror
+
+@dataclass(frozen=True)
+class Sync:
+    """A push to Neo4j or a pull from it: where from, where to, the counts now there."""
+
+    direction: str      # push or pull
+    source: str
+    target: str
+    counts: dict
+    seconds: float
+
+    def to_dict(self) -> dict:
+        end = {"to": self.target} if self.direction == "push" else {"from": self.source}
+        out = {"ok": True, **end, **self.counts}
+        if self.direction == "push":
+            out["seconds"] = round(self.seconds, 3)
+        return out
+
+
+def neo4j_push(config: Config, data: str | None = None, progress: ProgressFn | None = None) -> Sync:
+    """Make the configured Neo4j hold exactly the embedded store's graph (idempotent)."""
+    from .embedded import EmbeddedStore
+    from .neo4j_store import Neo4jStore, push
+
+    local, server = EmbeddedStore(config.data_dir(data), config), Neo4jStore(config)
+    try:
+        start = time.perf_counter()
+        counts = push(server, local.read_data(), progress)
+        return Sync("push", local.describe(), server.describe(), counts, time.perf_counter() - start)
+    finally:
+        local.close()
+        server.close()
 
 
 # ---------------------------------------------------------------- belts, profiles, subgraphs

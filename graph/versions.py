@@ -72,6 +72,8 @@ def _fsync_tree(root: Path) -> None:
 
 
 class DataDir:
+    """A store folder: its versions, the CURRENT pointer and the writers' lock (see the module)."""
+
     def __init__(self, root: Path, keep: int = 1):
         self.root = Path(root)
         self.versions = self.root / "versions"

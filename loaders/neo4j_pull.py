@@ -64,3 +64,23 @@ def pull_bundle(store) -> tuple[GraphData, dict]:
     data = checked.data
     data.reviews = pa.Table.from_pylist(reviews, schema=REVIEW_SCHEMA) if reviews else REVIEW_SCHEMA.empty_table()
     return data, {t.path: t.table.num_rows for t in tables}
+
+
+def pull(config, data_dir: str | None = None, progress=None):
+    """Rebuild the embedded store (``data_dir``, default: the configured one) from the
+    configured Neo4j, checked like a bundle; returns a graph.usecases.Sync."""
+    import time
+
+    from graph.embedded import EmbeddedStore
+    from graph.neo4j_store import Neo4jStore
+    from graph.usecases import Sync
+
+    local, server = EmbeddedStore(config.data_dir(data_dir), config), Neo4jStore(config)
+    try:
+        start = time.perf_counter()
+        data, _ = pull_bundle(server)
+        counts = local.replace(data, server.describe(), progress)
+        return Sync("pull", server.describe(), local.describe(), counts, time.perf_counter() - start)
+    finally:
+        local.close()
+        server.close()

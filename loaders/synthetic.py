@@ -28,14 +28,13 @@ import csv
 import datetime as dt
 from importlib import resources
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-ProgressFn = Callable[[str, int, int], None]
+from graph.store import ProgressFn
 
 SCALE_1 = {
     "Base": 150, "Provider": 500, "SupplyChain": 3000, "Anchor": 12000, "TeamLeader": 200,

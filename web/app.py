@@ -24,10 +24,12 @@ def create_app(test_config: dict | None = None, store=None, config: Config | Non
     app.extensions[STORE_KEY] = store
     app.extensions[CONFIG_KEY] = config
     app.json.ensure_ascii = False
+    app.json.sort_keys = False  # the same key order as the CLI's --json
 
-    from .belts import bp as belts_bp
+    from . import belts, paths, rank
 
-    app.register_blueprint(belts_bp)
+    for module in (belts, rank, paths):
+        app.register_blueprint(module.bp)
     _register_errors(app)
     return app
 
