@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .model import FACTS, ROLES
+from .model import FACTS
 
 ROOT = Path(__file__).resolve().parent.parent
 

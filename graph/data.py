@@ -17,7 +17,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .model import FACT_LIST, FACTS, LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST, REL_TYPES, Prop
+from .model import (
+    FACT_LIST,
+    FACTS,
+    LABEL_LIST,
+    LABELS,
+    REL_KEY_PROPS,
+    REL_LIST,
+    REL_TYPES,
+    Prop,
+)
 
 ARROW_TYPES = {
     "string": pa.string(),

@@ -18,19 +18,26 @@ import ladybug
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import queries
+from . import queries, rank
+from .adjacency import Adjacency
 from .config import Config
 from .cypher_guard import check_read_only
 from .data import GraphData, derive_rels
 from .errors import QueryError, StoreError
-from .graph import BeltGraph
+from .graph import BeltGraph, unplaqued_providers
 from .model import LABEL_LIST, REL_LIST, Schema
-from .store import CypherResult, ProgressFn
-from .adjacency import Adjacency
-from .graph import unplaqued_providers
-from . import rank
 from .paths import shortest_paths
-from .versions import DataDir, open_snapshot, read_arrow, read_data, read_meta, write_arrow, write_meta, write_snapshot
+from .store import CypherResult, ProgressFn
+from .versions import (
+    DataDir,
+    open_snapshot,
+    read_arrow,
+    read_data,
+    read_meta,
+    write_arrow,
+    write_meta,
+    write_snapshot,
+)
 
 DB_FILE = "db.lbug"
 

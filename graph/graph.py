@@ -27,9 +27,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .adjacency import Adjacency
-from .data import REVIEW_SCHEMA, GraphData, derive_rels, fact_schema, node_schema, rel_schema
-from .adjacency import TYPE_BITS
+from .adjacency import TYPE_BITS, Adjacency
+from .data import (
+    REVIEW_SCHEMA,
+    GraphData,
+    derive_rels,
+    fact_schema,
+    node_schema,
+    rel_schema,
+)
 from .errors import NodeNotFound, expect_label
 from .model import LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import quarters
 from .graph import BeltGraph
 from .paths import Path, PathOptions, Traversal, _to_path, yen
-from . import quarters
 from .rank import latest_quarter
 
 FIXED = {"RUNS": 0.6, "OPERATES": 0.6, "MATCHES": 0.55, "RECRUITS": 0.55, "IN_BELT": 0.45, "SOURCES_FROM": 0.45}

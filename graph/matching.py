@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .graph import BeltGraph
 from .anchors import TierSettings, anchor_tiers
+from .graph import BeltGraph
 from .rank import RankSettings, rank_supply_chains
 
 FAMILIES = ("apparel", "jewelry", "jade", "rosewood")

@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from graph.data import GraphData, REVIEW_SCHEMA
+from graph.data import REVIEW_SCHEMA, GraphData
 from graph.model import FACTS, LABELS, REL_TYPES
 
 from .read import RawBundle, RawTable

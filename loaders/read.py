@@ -15,7 +15,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc

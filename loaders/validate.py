@@ -15,8 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph.data import GraphData, arrow_type, fact_schema, node_schema, rel_schema
 from graph import quarters
+from graph.data import GraphData, arrow_type, fact_schema, node_schema, rel_schema
 from graph.errors import BundleError, Problem, with_article
 from graph.model import FACTS, LABELS, REL_KEY_PROPS, REL_TYPES, ROLE_ALIASES, Prop
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask, jsonify, render_template, request, send_from_directory
 
 from graph.config import Config
 from graph.errors import BeltGraphError
@@ -26,12 +29,57 @@ def create_app(test_config: dict | None = None, store=None, config: Config | Non
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # the same key order as the CLI's --json
 
-    from . import belts, paths, rank
+    from . import i18n
 
-    for module in (belts, rank, paths):
+    i18n.init_app(app)
+    for module in _blueprints():
         app.register_blueprint(module.bp)
+    _register_shared(app)
     _register_errors(app)
     return app
+
+
+def _blueprints():
+    """Every feature's blueprint, in menu order."""
+    from . import belts, paths, rank
+
+    return (belts, rank, paths)
+
+
+def _register_shared(app: Flask) -> None:
+    """What every page's template can use, and vis-network served from the pyvis wheel."""
+    import pyvis
+
+    from graph.model import LABELS
+    from graph.palette import CATEGORY_COLORS, LABEL_COLORS, OTHER_COLOR, TIER_COLORS
+
+    from .i18n import label_name
+    from .views import NAV, get_store
+
+    vendor = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
+
+    @app.get("/vendor/<path:filename>", endpoint="vendor")
+    def vendor_file(filename):
+        return send_from_directory(vendor, filename, max_age=86400)
+
+    def query_with(**changes) -> str:
+        args = request.args.to_dict(flat=False)
+        for k, v in changes.items():
+            args[k] = [v]
+        return urlencode(args, doseq=True)
+
+    def palette() -> dict:
+        return {"colors": LABEL_COLORS, "categories": CATEGORY_COLORS, "other": OTHER_COLOR, "tiers": TIER_COLORS,
+                "labels": {lab: label_name(lab) for lab in LABELS}}
+
+    @app.context_processor
+    def shared():
+        try:
+            version = get_store().version()
+        except BeltGraphError:
+            version = None
+        return {"nav": NAV, "endpoints": app.view_functions, "query_with": query_with, "palette": palette,
+                "data_version": version}
 
 
 def _wants_json() -> bool:

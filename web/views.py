@@ -30,6 +30,17 @@ def get_config() -> Config:
     return current_app.extensions[CONFIG_KEY]
 
 
+#: The site's menu: (order, endpoint, message key), added by each blueprint with :func:`menu`.
+NAV: list[tuple[int, str, str]] = []
+
+
+def menu(order: int, endpoint: str, key: str) -> None:
+    """Put a page in the top menu (ordered by ``order``), titled by message ``key``."""
+    if (order, endpoint, key) not in NAV:
+        NAV.append((order, endpoint, key))
+        NAV.sort()
+
+
 @dataclass(frozen=True)
 class View:
     data: dict

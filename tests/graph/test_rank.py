@@ -6,8 +6,15 @@ import pytest
 
 from graph.errors import ConfigError, NodeNotFound
 from graph.graph import graph_from_records
-from graph.rank import (BadRequest, Pool, RankSettings, explain, movers, percentiles,
-                        rank_supply_chains)
+from graph.rank import (
+    BadRequest,
+    Pool,
+    RankSettings,
+    explain,
+    movers,
+    percentiles,
+    rank_supply_chains,
+)
 
 W = RankSettings.default().weights
 

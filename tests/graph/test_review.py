@@ -6,13 +6,19 @@ import datetime as dt
 
 import pytest
 
-from graph.errors import ConfigError
-from graph.graph import graph_from_records
 from graph.anchors import TierSettings, anchor_tiers, incubated_mid_tier
 from graph.coverage import coverage_gaps
+from graph.errors import ConfigError
+from graph.graph import graph_from_records
 from graph.merchant_plan import PlanSettings, merchant_plan
 from graph.rank import RankSettings
-from graph.review import ReviewSettings, review_quarter, run_review, standings_as_of, state_before
+from graph.review import (
+    ReviewSettings,
+    review_quarter,
+    run_review,
+    standings_as_of,
+    state_before,
+)
 
 SETTINGS = ReviewSettings.from_dict({
     "top_share": 0.2,

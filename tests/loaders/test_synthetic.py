@@ -210,7 +210,7 @@ def test_sample_bases_and_providers_look_like_the_platforms(sample):
 
 
 def test_sample_anchors_have_every_tier(sample, settings):
-    from graph.programs import TierSettings, anchor_tiers
+    from graph.anchors import TierSettings, anchor_tiers
 
     _, tiers = anchor_tiers(sample.graph(), settings=TierSettings.from_config(settings))
     by = [t.follower_tier for t in tiers]
@@ -220,7 +220,7 @@ def test_sample_anchors_have_every_tier(sample, settings):
 
 
 def test_sample_every_belt_has_bases_providers_and_supply_chains(sample):
-    from graph.programs import coverage_gaps
+    from graph.coverage import coverage_gaps
 
     g = sample.graph()
     belts = set(g.nodes["Belt"].column("id").to_pylist())

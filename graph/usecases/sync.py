@@ -1,0 +1,45 @@
+"""Mirroring the embedded store into Neo4j."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from ..config import Config
+from ..store import ProgressFn
+
+
+@dataclass(frozen=True)
+class Sync:
+    """A push to Neo4j or a pull from it: where from, where to, the counts now there."""
+
+    direction: str      # push or pull
+    source: str
+    target: str
+    counts: dict
+    seconds: float
+
+    def to_dict(self) -> dict:
+        end = {"to": self.target} if self.direction == "push" else {"from": self.source}
+        out = {"ok": True, **end, **self.counts}
+        if self.direction == "push":
+            out["seconds"] = round(self.seconds, 3)
+        return out
+
+
+def neo4j_push(config: Config, data: str | None = None, progress: ProgressFn | None = None) -> Sync:
+    """Make the configured Neo4j hold exactly the embedded store's graph (idempotent)."""
+    from .embedded import EmbeddedStore
+    from .neo4j_store import Neo4jStore, push
+
+    local, server = EmbeddedStore(config.data_dir(data), config), Neo4jStore(config)
+    try:
+        start = time.perf_counter()
+        counts = push(server, local.read_data(), progress)
+        return Sync("push", local.describe(), server.describe(), counts, time.perf_counter() - start)
+    finally:
+        local.close()
+        server.close()
+
+
+__all__ = ["Sync", "neo4j_push"]
