@@ -40,10 +40,14 @@ def create_app(test_config: dict | None = None, store=None, config: Config | Non
 
 
 def _blueprints():
-    """Every feature's blueprint, in menu order."""
-    from . import belts, paths, rank
+    """Every module of this package that defines a blueprint ``bp`` (one per feature)."""
+    import importlib
+    import pkgutil
 
-    return (belts, rank, paths)
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        module = importlib.import_module(f"{__package__}.{info.name}")
+        if hasattr(module, "bp"):
+            yield module
 
 
 def _register_shared(app: Flask) -> None:

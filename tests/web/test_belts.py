@@ -14,7 +14,7 @@ def client(loaded_store, config):
 
 
 def test_belts_page_lists_belts_with_counts(client):
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/belts").get_data(as_text=True)
     assert "杭州四季青服装市场" in html and "浙江省" in html and "apparel" in html
 
 
@@ -32,7 +32,7 @@ def test_unknown_api_route_has_the_json_error_shape(client):
 
 def test_empty_store_page_says_how_to_load(store, config):
     app = create_app({"TESTING": True}, store=store, config=config)
-    html = app.test_client().get("/").get_data(as_text=True)
+    html = app.test_client().get("/belts").get_data(as_text=True)
     assert "beltgraph load data/sample" in html
 
 
