@@ -115,6 +115,8 @@ SETTINGS: tuple[Setting, ...] = (
             choices=("embedded", "neo4j")),
     Setting("store.keep_versions", 1, "int", "superseded store versions kept for readers still using them",
             at_least(0)),
+    Setting("store.lock_wait_s", 30.0, "float", "a second writer (load, review, upload) waits this long for the first",
+            at_least(0)),
     Setting("embedded.buffer_pool_mb", 1024, "int", "Ladybug's buffer pool (its own default takes most of RAM)",
             at_least(16)),
     Setting("embedded.max_threads", 2, "int", "threads Ladybug may use for one query", at_least(1)),

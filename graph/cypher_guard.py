@@ -1,8 +1,14 @@
-"""Refuse Cypher that writes to the graph or touches files, before any engine sees it.
+"""Refuse Cypher that is not a plain read, before any engine sees it.
 
-Ladybug's read-only mode still lets ``COPY ... TO`` write files and ``LOAD FROM``
-read them, and Neo4j's ``LOAD CSV`` reads URLs, so the check is ours. It looks
-at keywords outside strings, comments, backquoted names and property keys.
+An allow-list: a query must start with a read clause (MATCH, OPTIONAL MATCH, UNWIND,
+WITH, RETURN, CALL of a read-only procedure, or EXPLAIN / PROFILE of such a query);
+settings, admin, SHOW, schema and transaction statements are refused, and so is any
+write or file keyword anywhere in it. Each backend then checks the engine's own plan
+with an allow-list of its own (graph.embedded: the plan's operators; graph.neo4j_store:
+the query type Neo4j reports), so a statement kind this module does not know cannot
+slip through. Ladybug's read-only mode still lets ``COPY ... TO`` write files and
+``LOAD FROM`` read them, and Neo4j's ``LOAD CSV`` reads URLs, so the checks are ours.
+Keywords are looked at outside strings, comments, backquoted names and property keys.
 
 >>> check_read_only("MATCH (n:Belt) WHERE n.name = 'CREATE' RETURN n.set")
 >>> check_read_only("MATCH (n) SET n.x = 1")
@@ -19,7 +25,7 @@ from .errors import QueryRefused
 
 WRITE = {"CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "ALTER", "FOREACH",
          "BEGIN", "COMMIT", "ROLLBACK", "CHECKPOINT", "TRUNCATE", "RENAME", "GRANT", "REVOKE",
-         "DENY", "START", "STOP", "TERMINATE", "ENABLE"}
+         "DENY", "START", "STOP", "TERMINATE", "ENABLE", "INSERT", "UPDATE", "UPSERT"}
 FILES = {"COPY", "LOAD", "EXPORT", "IMPORT", "ATTACH", "USE", "INSTALL", "UNINSTALL", "PERIODIC"}
 
 #: Procedures that only read: Ladybug's table functions and Neo4j's schema procedures.
@@ -50,11 +56,40 @@ def _tokens(query: str) -> list[tuple[str, str]]:
     return out
 
 
+#: The clauses a query may start with.
+READ_START = ("MATCH", "OPTIONAL", "UNWIND", "WITH", "RETURN", "CALL")
+#: Prefixes that show or measure a plan; what follows them is checked the same way.
+PLAN_PREFIX = ("EXPLAIN", "PROFILE")
+
+
+def _first_clause(toks: list[tuple[str, str]]) -> tuple[str, int]:
+    """The first clause word after any EXPLAIN / PROFILE, and its position."""
+    i = 0
+    while i < len(toks) and toks[i][0] == "word" and toks[i][1].upper() in PLAN_PREFIX:
+        i += 1
+    if i == len(toks):
+        return "", i
+    kind, text = toks[i]
+    return (text.upper() if kind == "word" else text), i
+
+
+def plain_query(query: str) -> str:
+    """The query without a leading EXPLAIN or PROFILE (for an engine's own plan check)."""
+    m = re.match(r"\s*(?:(?:EXPLAIN|PROFILE)\b\s*)+", query, re.I)
+    return query[m.end():] if m else query
+
+
 def check_read_only(query: str) -> None:
-    """Raise QueryRefused if the query could write to the graph or touch files."""
+    """Raise QueryRefused unless the query is a plain read (see the module)."""
     if not query or not query.strip():
         raise QueryRefused("empty query")
     toks = _tokens(query)
+    first, _ = _first_clause(toks)
+    if first not in READ_START:
+        shown = first or "nothing"
+        raise QueryRefused(f"refused: a query starting with {shown} is not a read; beltgraph cypher runs only "
+                           "MATCH, OPTIONAL MATCH, UNWIND, WITH, RETURN, CALL of a read-only procedure, "
+                           "EXPLAIN and PROFILE")
     for i, (kind, text) in enumerate(toks):
         if kind == "punct" and text == ";":
             if any(k != "punct" or t != ";" for k, t in toks[i + 1:]):

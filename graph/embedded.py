@@ -8,6 +8,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import decimal
+import re
 import threading
 import time
 import uuid
@@ -21,9 +22,9 @@ import pyarrow.compute as pc
 from . import queries, rank
 from .adjacency import Adjacency
 from .config import Config
-from .cypher_guard import check_read_only
+from .cypher_guard import check_read_only, plain_query
 from .data import GraphData, derive_rels
-from .errors import QueryError, StoreError
+from .errors import QueryError, QueryRefused, StoreError
 from .graph import BeltGraph, unplaqued_providers
 from .model import LABEL_LIST, REL_LIST, Schema
 from .paths import shortest_paths
@@ -40,6 +41,18 @@ from .versions import (
 )
 
 DB_FILE = "db.lbug"
+
+#: The operators a read query's plan may hold: anything else (INSTALL_EXTENSION,
+#: STANDALONE_CALL for settings, COPY, INSERT, SET, DELETE, DDL...) is refused before it runs.
+READ_OPERATORS = frozenset({
+    "RESULT_COLLECTOR", "PROJECTION", "FILTER", "FLATTEN", "LIMIT", "SKIP", "MULTIPLICITY_REDUCER",
+    "SCAN_NODE_TABLE", "PRIMARY_KEY_SCAN_NODE_TABLE", "SCAN_REL_TABLE", "INDEX_SCAN",
+    "HASH_JOIN_BUILD", "HASH_JOIN_PROBE", "INTERSECT_BUILD", "INTERSECT", "CROSS_PRODUCT", "SEMI_MASKER",
+    "AGGREGATE", "AGGREGATE_FINALIZE", "AGGREGATE_SCAN", "ORDER_BY", "ORDER_BY_MERGE", "ORDER_BY_SCAN",
+    "TOP_K", "TOP_K_SCAN", "UNION_ALL_SCAN", "UNWIND", "RECURSIVE_EXTEND", "PATH_PROPERTY_PROBE",
+    "TABLE_FUNCTION_CALL", "DUMMY_SINK", "DUMMY_SCAN", "EMPTY_RESULT", "PARTITIONER",
+})
+_OPERATOR = re.compile(r"│\s*([A-Z][A-Z_]+)\[\d+\]\s*│")
 
 
 def _db_options(config: Config) -> dict:
@@ -156,7 +169,7 @@ class EmbeddedStore:
     def __init__(self, root: Path, config: Config):
         self.root = Path(root)
         self.config = config
-        self.dir = DataDir(self.root, int(config.get("store", "keep_versions")))
+        self.dir = DataDir(self.root, config.get("store", "keep_versions"), config.get("store", "lock_wait_s"))
         self._lock = threading.Lock()
         self._graph: tuple[Path, BeltGraph] | None = None
         self._db: tuple[Path, ladybug.Database] | None = None
@@ -201,6 +214,10 @@ class EmbeddedStore:
     def paths(self, source: str, target: str, options):
         return shortest_paths(self.graph(), source, target, options)
 
+    def writing(self):
+        """Hold the store's write lock across a read-then-write (a merge, a review)."""
+        return self.dir.writer()
+
     def _database(self) -> ladybug.Database:
         current = self.dir.current()
         if current is None:
@@ -222,6 +239,7 @@ class EmbeddedStore:
         conn.set_query_timeout(int(self.config.get("cypher", "timeout_ms")))
         start = time.perf_counter()
         try:
+            self._check_plan(conn, query, params or {})
             result = conn.execute(query, params or {})
             if isinstance(result, list):  # several statements slipped through: take none
                 raise QueryError("one statement at a time")
@@ -240,6 +258,24 @@ class EmbeddedStore:
             raise QueryError(msg.replace("\n", " ")) from None
         finally:
             conn.close()
+
+    @staticmethod
+    def _check_plan(conn, query: str, params: dict) -> None:
+        """Refuse a query whose plan holds an operator that is not a read (the engine's own
+        view of the statement, whatever its words)."""
+        plan = conn.execute("EXPLAIN " + plain_query(query), params)
+        if isinstance(plan, list):
+            raise QueryRefused("refused: one statement at a time")
+        text = ""
+        while plan.has_next():
+            text += "".join(str(x) for x in plan.get_next())
+        operators = set(_OPERATOR.findall(text))
+        if not operators:
+            raise QueryRefused("refused: the engine gave no plan for this statement; only reads are allowed")
+        bad = sorted(operators - READ_OPERATORS)
+        if bad:
+            raise QueryRefused(f"refused: the query plans {', '.join(bad)}, which is not a read; "
+                               "beltgraph cypher is read-only")
 
     # ------------------------------------------------------------ writing
     def replace(self, data: GraphData, source: str, progress: ProgressFn | None = None) -> dict:

@@ -8,6 +8,7 @@ answers as the embedded backend. Every Cypher string lives in ``graph.queries``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from typing import Any
@@ -18,12 +19,15 @@ from neo4j import exceptions as nx_exc
 
 from . import queries
 from .config import Config
-from .cypher_guard import check_read_only
+from .cypher_guard import check_read_only, plain_query
 from .data import REVIEW_SCHEMA, GraphData, derive_rels
-from .errors import NodeNotFound, QueryError, StoreError
+from .errors import NodeNotFound, QueryError, QueryRefused, StoreError
 from .graph import BeltGraph, data_from_records
 from .model import LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST
 from .store import CypherResult, ProgressFn
+
+#: Neo4j's kinds of statement (ResultSummary.query_type); only "r" is a read.
+QUERY_TYPES = {"r": "read", "rw": "read-write", "w": "write", "s": "schema"}
 
 INDEXED = {"Belt": ("name", "category"), "SupplyChain": ("name", "category"), "Anchor": ("name", "category"),
            "Base": ("name",), "Provider": ("name",), "Merchant": ("name",), "TeamLeader": ("name",)}
@@ -90,10 +94,12 @@ class Neo4jStore:
                                                           notifications_min_severity="OFF")
                 # fails at once (no retries) when the server is down or refuses the login
                 self._driver.verify_connectivity()
-            except BaseException:
+            except BaseException as e:
                 if self._driver is not None:
                     self._driver.close()
                 self._driver = None
+                if isinstance(e, Exception):  # the driver's errors become one clear line
+                    raise self._errors(e) from None
                 raise
         return self._driver
 
@@ -161,9 +167,23 @@ class Neo4jStore:
         max_rows = int(max_rows or self.config.get("cypher", "max_rows"))
         timeout = int(self.config.get("cypher", "timeout_ms")) / 1000
         start = time.perf_counter()
+        kind = self._query_type(query, params)
+        if kind != "r":
+            raise QueryRefused(f"refused: Neo4j plans this as a {QUERY_TYPES.get(kind, kind)} query; "
+                               "beltgraph cypher is read-only")
         cols, rows, truncated = self._run(query, params, access="READ", timeout=timeout, limit=max_rows)
         return CypherResult(cols, [[jsonable(v) for v in r] for r in rows], truncated,
                             (time.perf_counter() - start) * 1000)
+
+    def _query_type(self, query: str, params: dict | None) -> str:
+        """The server's own kind of a statement (EXPLAIN, nothing runs): r, rw, w or s."""
+        try:
+            with self.driver().session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                return session.run("EXPLAIN " + plain_query(query), params or {}).consume().query_type
+        except (StoreError, QueryError):
+            raise
+        except Exception as e:
+            raise self._errors(e) from None
 
     def records(self) -> tuple[list[dict], list[dict], dict[str, list[dict]], list[dict]]:
         """Everything BeltGraph keeps in the server, as plain rows: nodes (with ``label``),
@@ -197,6 +217,11 @@ class Neo4jStore:
     # ------------------------------------------------------------ writing
     def replace(self, data: GraphData, source: str, progress: ProgressFn | None = None) -> dict:
         return push(self, data, progress)
+
+    @contextlib.contextmanager
+    def writing(self):
+        """Writers to a Neo4j server are not serialised here: the server's transactions are."""
+        yield self
 
     def record_review(self, state: dict[str, tuple[bool, int]], reviews: pa.Table) -> None:
         rows = [{"id": pid, "plaque": p, "level": lv} for pid, (p, lv) in state.items()]

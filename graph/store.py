@@ -8,7 +8,7 @@ their engine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, ContextManager, Protocol
 
 from .data import GraphData
 from .graph import BeltGraph
@@ -62,6 +62,9 @@ class Store(Protocol):
 
     def replace(self, data: GraphData, source: str, progress: ProgressFn | None = None) -> dict:
         """Atomically make ``data`` the store's graph; returns the counts."""
+
+    def writing(self) -> ContextManager:
+        """Hold the store's write lock from reading a base to writing the result (merge, review)."""
 
     def record_review(self, state: dict[str, tuple[bool, int]], reviews) -> None:
         """Record a review: providers' plaque and level, and the whole review history."""

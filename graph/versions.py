@@ -25,6 +25,8 @@ import fcntl
 import json
 import os
 import shutil
+import threading
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,10 +76,13 @@ def _fsync_tree(root: Path) -> None:
 class DataDir:
     """A store folder: its versions, the CURRENT pointer and the writers' lock (see the module)."""
 
-    def __init__(self, root: Path, keep: int = 1):
+    def __init__(self, root: Path, keep: int = 1, lock_wait_s: float = 30.0):
         self.root = Path(root)
         self.versions = self.root / "versions"
         self.keep = keep  # superseded versions kept for readers still on them
+        self.lock_wait_s = lock_wait_s  # a second writer waits this long for the first
+        self._threads = threading.Lock()  # writers in this process; flock keeps other processes out
+        self._local = threading.local()   # this thread's nesting of writer() (load_bundle -> replace)
 
     # ------------------------------------------------------------ reading
     def current(self) -> Path | None:
@@ -93,21 +98,51 @@ class DataDir:
     # ------------------------------------------------------------ writing
     @contextmanager
     def writer(self):
-        """Hold the data folder's write lock (one load, merge or review at a time)."""
-        try:
-            self.versions.mkdir(parents=True, exist_ok=True)
-            fd = os.open(str(self.root / ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as e:
-            raise StoreError(f"cannot write to the store folder {self.root}: {e.strerror}") from None
+        """Hold the data folder's write lock (one load, merge, review or upload at a time).
+
+        A writer holds it from reading its base to swapping in the new version, so two merges
+        cannot both start from the same base and lose one's rows. Re-entrant within a thread;
+        another writer (thread or process) waits up to ``lock_wait_s``, then gets a clear
+        StoreError."""
+        if getattr(self._local, "depth", 0):
+            self._local.depth += 1
+            try:
+                yield self
+            finally:
+                self._local.depth -= 1
+            return
+        deadline = time.monotonic() + self.lock_wait_s
+        if not self._threads.acquire(timeout=self.lock_wait_s):
+            raise self._busy()
         try:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreError(f"another load or review is writing to {self.root}; try again when it ends") from None
-            self._sweep()
-            yield self
+                self.versions.mkdir(parents=True, exist_ok=True)
+                fd = os.open(str(self.root / ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as e:
+                raise StoreError(f"cannot write to the store folder {self.root}: {e.strerror}") from None
+            try:
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() >= deadline:
+                            raise self._busy() from None
+                        time.sleep(0.05)
+                self._local.depth = 1
+                try:
+                    self._sweep()
+                    yield self
+                finally:
+                    self._local.depth = 0
+            finally:
+                os.close(fd)
         finally:
-            os.close(fd)
+            self._threads.release()
+
+    def _busy(self) -> StoreError:
+        return StoreError(f"another load or review is writing to {self.root}; waited {self.lock_wait_s:g} s "
+                          "([store] lock_wait_s): try again when it ends")
 
     def new_version(self) -> tuple[str, Path]:
         name = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]

@@ -31,15 +31,16 @@ def load_bundle(store: Store, path: str | Path, merge: bool = False, max_errors:
         return LoadSummary("skipped", str(path), store.stats(), {}, seconds=time.perf_counter() - start,
                            reason="the store already holds a graph")
     raw = read_bundle(path, progress)
-    base = store.read_data() if merge else None
-    checked = validate(raw, base, max_errors)
-    data = upsert(base, checked.data, checked.present) if merge else checked.data
-    if merge:
-        data.reviews = base.reviews
-    else:
-        # Review history is a record of past decisions: a full load keeps it.
-        data.reviews = store.graph().reviews if _has_graph(store) else data.reviews
-    counts = store.replace(data, str(path), progress)
+    with store.writing():  # the base a merge reads is the one it replaces: no update is lost
+        base = store.read_data() if merge else None
+        checked = validate(raw, base, max_errors)
+        data = upsert(base, checked.data, checked.present) if merge else checked.data
+        if merge:
+            data.reviews = base.reviews
+        else:
+            # Review history is a record of past decisions: a full load keeps it.
+            data.reviews = store.graph().reviews if _has_graph(store) else data.reviews
+        counts = store.replace(data, str(path), progress)
     facts = {name: t.num_rows for name, t in data.facts.items()}
     warnings = list(checked.warnings) + [f"ignored {name}: not part of a bundle" for name in raw.ignored
                                          if not Path(name).name.startswith(".")]

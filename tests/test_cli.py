@@ -79,10 +79,11 @@ def test_unwritable_store_folder_is_one_line(cli, mini_bundle, tmp_path):
     assert "cannot write to the store folder" in result.stderr and "Traceback" not in result.output
 
 
-def test_second_writer_is_refused_while_one_holds_the_lock(cli, mini_bundle):
+def test_second_writer_is_refused_while_one_holds_the_lock(cli, mini_bundle, monkeypatch):
     import fcntl
     import os
 
+    monkeypatch.setenv("BELTGRAPH_STORE_LOCK_WAIT_S", "0.3")
     cli("load", str(mini_bundle))
     fd = os.open(str(cli.data / ".lock"), os.O_RDWR)
     fcntl.flock(fd, fcntl.LOCK_EX)

@@ -242,6 +242,12 @@ def test_cli_with_the_neo4j_backend(neo4j_server, server, cli, mini_bundle, tmp_
         os.environ["BELTGRAPH_NEO4J_PASSWORD"] = "wrong"
         bad = cli("--backend", "neo4j", "stats", ok=False)
         assert "wrong password" in bad.stderr and bad.stderr.strip().count("\n") == 0
+        for args in (("neo4j", "push"), ("neo4j", "pull")):  # a push or pull too: one line, no traceback
+            bad = cli(*args, ok=False)
+            assert "wrong password" in bad.stderr and bad.stderr.strip().count("\n") == 0, bad.stderr
+        os.environ["BELTGRAPH_NEO4J_URI"] = "bolt://127.0.0.1:9"
+        down = cli("neo4j", "push", ok=False)
+        assert "cannot reach Neo4j" in down.stderr and down.stderr.strip().count("\n") == 0
         # the embedded backend is unaffected
         assert cli.json("stats") == MINI_COUNTS
     finally:
@@ -255,7 +261,7 @@ def test_web_shows_an_error_page_when_neo4j_is_down(tmp_path):
     store = Neo4jStore(_config(tmp_path, "bolt://127.0.0.1:9", "x"))
     app = create_app({"TESTING": True}, store=store, config=_config(tmp_path, "bolt://127.0.0.1:9", "x"))
     client = app.test_client()
-    page = client.get("/")
+    page = client.get("/belts")
     assert page.status_code == 503 and "cannot reach Neo4j" in page.get_data(as_text=True)
     api = client.get("/api/belts")
     assert api.status_code == 503 and api.json["ok"] is False and "cannot reach Neo4j" in api.json["error"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import secrets
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -16,14 +19,16 @@ from .views import CONFIG_KEY, STORE_KEY
 def create_app(test_config: dict | None = None, store=None, config: Config | None = None) -> Flask:
     app = Flask(__name__)
     config = config or Config.load((test_config or {}).get("CONFIG_FILE"))
-    app.config.from_mapping(SECRET_KEY="dev", JSON_AS_ASCII=False, BELTGRAPH=config)
-    app.config.from_prefixed_env("BELTGRAPH_FLASK")
+    app.config.from_mapping(JSON_AS_ASCII=False, BELTGRAPH=config)
+    app.config.from_prefixed_env("BELTGRAPH_FLASK")  # BELTGRAPH_FLASK_SECRET_KEY
     if test_config:
         app.config.update(test_config)
     if store is None:
         from graph.backends import open_store
 
         store = open_store(config, app.config.get("DATA"), app.config.get("BACKEND"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(getattr(store, "root", None) or config.data_dir(app.config.get("DATA")))
     app.extensions[STORE_KEY] = store
     app.extensions[CONFIG_KEY] = config
     app.json.ensure_ascii = False
@@ -86,12 +91,58 @@ def _register_shared(app: Flask) -> None:
                 "data_version": version}
 
 
+def _secret_key(folder: Path) -> str:
+    """A random secret kept in the data folder (0600), made on first use: sessions survive a restart
+    and no two installations share one. BELTGRAPH_FLASK_SECRET_KEY overrides it."""
+    path = folder / ".secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+#: Sent with every response. No inline script may run; styles may be inline (vis-network sets them).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+                               "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+#: An absolute file path in a message (not the // of a URI): the web shows where data lives to no one.
+_PATH = re.compile(r"(?<![\w:/.])/(?:[^\s'\"/]+/)*[^\s'\")/,;]*")
+
+
+def public_message(message: str) -> str:
+    """A message fit for a browser: file paths of the server replaced.
+
+    >>> public_message("the store at /srv/beltgraph/var/data is empty; Neo4j at bolt://127.0.0.1:7687")
+    'the store at [path] is empty; Neo4j at bolt://127.0.0.1:7687'
+    """
+    return _PATH.sub("[path]", message)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
 def _register_errors(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        return response
+
     def render(status: int, message: str):
+        message = public_message(message)
         if _wants_json():
             return jsonify({"ok": False, "error": message, "status": status}), status
         return render_template("error.html", status=status, message=message), status

@@ -23,12 +23,14 @@ from ..store import Store
 def review(store: Store, config: Config, quarter: str | None = None) -> ReviewResult:
     """Run the provider quarterly review (SPEC §4) for a quarter (default: the latest with
     figures) and record it: plaques, levels and the review history become a new store version."""
-    g = store.graph()
-    quarter = quarters.check(quarter) if quarter else quarters.latest(review_quarters(g))
-    if quarter is None:
-        raise BadRequest("no provider_quarters facts to review: load a bundle with facts/provider_quarters.csv")
-    records, history, state = run_review(g, quarter, ReviewSettings.from_config(config))
-    store.record_review(state, history)
+    settings = ReviewSettings.from_config(config)
+    with store.writing():  # from the graph it reads to the version it records
+        g = store.graph()
+        quarter = quarters.check(quarter) if quarter else quarters.latest(review_quarters(g))
+        if quarter is None:
+            raise BadRequest("no provider_quarters facts to review: load a bundle with facts/provider_quarters.csv")
+        records, history, state = run_review(g, quarter, settings)
+        store.record_review(state, history)
     return ReviewResult(quarter, records)
 
 

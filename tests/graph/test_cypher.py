@@ -93,3 +93,65 @@ def test_writes_and_file_access_are_refused(loaded_store, query, tmp_path):
 ])
 def test_read_queries_that_mention_keywords_pass(query):
     check_read_only(query)
+
+
+# ---------------------------------------------------------------- the allow-list
+
+@pytest.mark.parametrize("query", [
+    "INSTALL json",                              # made the engine try to download an extension
+    "LOAD EXTENSION json",
+    "CALL threads = 4",                          # a setting
+    "ATTACH '/tmp/other.lbug' AS other (dbtype lbug)",
+    "USE other",
+    "DETACH other",
+    "BEGIN TRANSACTION",
+    "CHECKPOINT",
+    "SHOW TABLES",
+    "SHOW DATABASES",
+    "EXPORT DATABASE '/tmp/x'",
+    "IMPORT DATABASE '/tmp/x'",
+    "CREATE MACRO f(x) AS x + 1",
+    "ALTER TABLE Belt ADD extra INT64",
+    "COMMENT ON TABLE Belt IS 'x'",
+    "DROP TABLE Belt",
+    "EXPLAIN INSTALL json",
+    "PROFILE CALL threads = 4",
+    "UPDATE Belt SET name = 'x'",
+    "TERMINATE TRANSACTIONS 'x'",
+    "",
+])
+def test_only_reads_pass_the_guard(loaded_store, query):
+    with pytest.raises(QueryRefused, match="refused|empty"):
+        loaded_store.cypher(query)
+    assert loaded_store.stats() == MINI_COUNTS
+
+
+@pytest.mark.parametrize("query", [
+    "MATCH (b:Belt) RETURN count(b)",
+    "OPTIONAL MATCH (b:Belt {id: 'none'}) RETURN b",
+    "UNWIND [1, 2] AS x RETURN x",
+    "WITH 1 AS x RETURN x",
+    "RETURN 1",
+    "CALL show_tables() RETURN name",
+    "EXPLAIN MATCH (b:Belt) RETURN b",
+    "PROFILE MATCH (b:Belt) RETURN b.id",
+    "MATCH (a:Anchor) RETURN a.id UNION MATCH (b:Belt) RETURN b.id",
+    "MATCH p = (a:Anchor {id: 'a1'})-[* SHORTEST 1..4]-(b:Belt {id: 'b-hz'}) RETURN length(p)",
+])
+def test_reads_pass(loaded_store, query):
+    loaded_store.cypher(query)
+
+
+def test_the_engine_plan_is_checked_too(loaded_store):
+    """A statement the token check would let through is still refused by the plan's operators."""
+    import ladybug
+
+    conn = ladybug.Connection(loaded_store._database())
+    try:
+        with pytest.raises(QueryRefused, match="INSTALL_EXTENSION"):
+            loaded_store._check_plan(conn, "INSTALL json", {})
+        with pytest.raises(QueryRefused, match="STANDALONE_CALL"):
+            loaded_store._check_plan(conn, "CALL threads = 4", {})
+        loaded_store._check_plan(conn, "MATCH (b:Belt) RETURN b", {})
+    finally:
+        conn.close()
