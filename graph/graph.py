@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Callable
 
@@ -44,6 +45,8 @@ SIZE_OF = {"Anchor": "followers", "Merchant": "sales", "Base": "rooms", "SupplyC
 
 if TYPE_CHECKING:  # networkx takes a third of a second to import: only when a graph is built
     import networkx as nx
+
+    from .search import SearchIndex
 
 
 class LazyTables(Mapping):
@@ -98,7 +101,8 @@ class BeltGraph:
 
     def __init__(self, nodes: Mapping[str, pa.Table], rels: Mapping[str, pa.Table],
                  facts: Mapping[str, pa.Table], reviews: pa.Table | None = None,
-                 adj: Adjacency | Callable[[], Adjacency] | None = None, meta: dict | None = None):
+                 adj: Adjacency | Callable[[], Adjacency] | None = None, meta: dict | None = None,
+                 search: "SearchIndex | Callable[[], SearchIndex] | None" = None):
         self.nodes = nodes
         self.rels = rels
         self.facts = facts
@@ -106,6 +110,8 @@ class BeltGraph:
         self._adj = adj
         self._nx: "nx.MultiDiGraph | None" = None
         self.meta = meta or {}
+        self._search = search
+        self._lock = threading.Lock()
 
     @classmethod
     def from_data(cls, data: GraphData, meta: dict | None = None) -> "BeltGraph":
@@ -126,6 +132,18 @@ class BeltGraph:
         elif callable(self._adj) and not isinstance(self._adj, Adjacency):
             self._adj = self._adj()
         return self._adj
+
+    @property
+    def search(self) -> "SearchIndex":
+        """The search index of the nodes: opened from the version's files, or built on first use."""
+        with self._lock:
+            if self._search is None:
+                from .search import SearchIndex
+
+                self._search = SearchIndex.build(self.nodes)
+            elif callable(self._search) and not hasattr(self._search, "search"):
+                self._search = self._search()
+            return self._search
 
     def __contains__(self, node_id: str) -> bool:
         return self.adj.has(node_id)

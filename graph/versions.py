@@ -38,6 +38,7 @@ from .data import REVIEW_SCHEMA, GraphData, fact_schema, node_schema, rel_schema
 from .errors import StoreError
 from .graph import BeltGraph, LazyTables, build_adjacency
 from .model import FACT_LIST, LABEL_LIST, REL_LIST, REL_TYPES
+from .search import SearchIndex, build_search_index
 
 
 def write_arrow(table: pa.Table, path: Path) -> None:
@@ -200,7 +201,7 @@ class DataDir:
 def write_snapshot(data: GraphData, rels: dict[str, pa.Table], folder: Path, meta: dict,
                    progress=None) -> Adjacency:
     """Write the tables and adjacency of a version (``rels``: from :func:`derive_rels`)."""
-    steps = len(LABEL_LIST) + len(REL_LIST) + len(FACT_LIST) + 2
+    steps = len(LABEL_LIST) + len(REL_LIST) + len(FACT_LIST) + 3
     done = 0
 
     def tick(what):
@@ -224,6 +225,7 @@ def write_snapshot(data: GraphData, rels: dict[str, pa.Table], folder: Path, met
     adj = build_adjacency(data.nodes, rels)
     adj.save(folder / "adj")
     tick("adjacency")
+    build_search_index(data.nodes, folder / "search")
     counts = {
         "nodes": {lab.name: data.nodes[lab.name].num_rows for lab in LABEL_LIST},
         "relationships": {r.name: rels[r.name].num_rows for r in REL_LIST},
@@ -260,7 +262,7 @@ def open_snapshot(folder: Path) -> BeltGraph:
     facts = LazyTables([f.name for f in FACT_LIST],
                        lambda n: _schema_table(folder / "facts" / f"{n}.arrow", fact_schema(n)))
     return BeltGraph(nodes, rels, facts, lambda: _schema_table(folder / "reviews.arrow", REVIEW_SCHEMA),
-                     lambda: Adjacency.open(folder / "adj"), meta)
+                     lambda: Adjacency.open(folder / "adj"), meta, search=lambda: SearchIndex.open(folder / "search"))
 
 
 def read_data(folder: Path) -> GraphData:

@@ -6,7 +6,7 @@ import os
 import re
 import secrets
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, jsonify, render_template, request, send_from_directory
 
@@ -88,7 +88,11 @@ def _register_shared(app: Flask) -> None:
         except BeltGraphError:
             version = None
         return {"nav": NAV, "endpoints": app.view_functions, "query_with": query_with, "palette": palette,
-                "data_version": version}
+                "data_version": version, "profile_url": profile_url}
+
+    def profile_url(label: str, node_id: str) -> str:
+        """Where an entity's page is: belts have their own profile."""
+        return f"/belts/{quote(node_id, safe='')}" if label == "Belt" else f"/nodes/{quote(node_id, safe='')}"
 
 
 def _secret_key(folder: Path) -> str:

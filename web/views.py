@@ -47,8 +47,9 @@ class View:
     context: dict = field(default_factory=dict)
 
 
-def page(bp: Blueprint, rule: str, template: str, api_rule: str | None = None, endpoint: str | None = None):
-    """Register ``fn`` (returning a View) as the page ``rule`` and as ``/api`` + ``api_rule``."""
+def page(bp: Blueprint, rule: str, template: str | None, api_rule: str | None = None, endpoint: str | None = None):
+    """Register ``fn`` (returning a View) as the page ``rule`` and as ``/api`` + ``api_rule``
+    (with ``template`` None, only the ``/api`` route)."""
 
     def register(fn: Callable[..., View]):
         name = endpoint or fn.__name__
@@ -60,7 +61,8 @@ def page(bp: Blueprint, rule: str, template: str, api_rule: str | None = None, e
         def api(**kwargs):
             return jsonify(fn(**kwargs).data)
 
-        bp.add_url_rule(rule, name, html, methods=["GET"])
+        if template is not None:
+            bp.add_url_rule(rule, name, html, methods=["GET"])
         bp.add_url_rule("/api" + (api_rule or rule), f"api_{name}", api, methods=["GET"])
         return fn
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from ..errors import BadRequest
 from ..model import LABELS, REL_TYPES
 from ..paths import canonical_name
+from ..search import SearchResult
 from ..store import Store
 from ..summary import BeltSummary, belt_summaries
 
@@ -24,18 +25,40 @@ class BeltList:
 
 
 def belts(store: Store, category: str = "", q: str = "") -> BeltList:
-    """Every belt with its counts, filtered by category and a search term (name, English
-    name, place, id, pinyin or its initials)."""
-    from ..pinyin import matches_any
-
-    everything = belt_summaries(store.graph())
+    """Every belt with its counts, filtered by category and a search term: the search index's
+    belts (name, English name, id, pinyin, initials, typos) or a province or city that holds it."""
+    g = store.graph()
+    everything = belt_summaries(g)
     items = everything
     category, q = (category or "").strip(), (q or "").strip()
     if category:
         items = [b for b in items if b.category == category]
     if q:
-        items = [b for b in items if matches_any(q, (b.name, b.name_en, b.province, b.city, b.id), b.name)]
+        found = {h.id for h in g.search.search(q, label="Belt", limit=200).hits}
+        low = q.lower()
+        items = [b for b in items if b.id in found or low in (b.province or "").lower() or low in (b.city or "").lower()]
     return BeltList(items, sorted({b.category for b in everything}), category, q)
+
+
+def search(store: Store, q: str, label: str | None = None, limit: int = 20, offset: int = 0,
+           filters: dict | None = None) -> SearchResult:
+    """Any entity by Chinese or English name, full pinyin, initials, id or a typo: hits by
+    relevance, grouped by label, with facets (label, category, division, province)."""
+    return store.graph().search.search(q, label, limit, offset, filters)
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    query: str
+    items: list[dict]
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "items": self.items}
+
+
+def suggest(store: Store, q: str, limit: int = 10, label: str | None = None) -> Suggestions:
+    """Autocomplete for every entity picker: exact matches, then prefixes, labels balanced."""
+    return Suggestions(q, store.graph().search.suggest(q, limit, label))
 
 
 @dataclass(frozen=True)
@@ -129,4 +152,4 @@ def subgraph(store: Store, around: str | None = None, depth: int = 1, labels: tu
     return Subgraph(nodes, rels, selection or {"whole": True}, store.version())
 
 
-__all__ = ["BeltList", "belts", "Neighbours", "NodeProfile", "node_profile", "Subgraph", "subgraph"]
+__all__ = ["BeltList", "belts", "search", "Suggestions", "suggest", "Neighbours", "NodeProfile", "node_profile", "Subgraph", "subgraph"]

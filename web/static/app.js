@@ -17,7 +17,7 @@
     function choose(it) {
       box.hidden = true;
       if (target) { target.value = it.id; input.value = it.name; input.dispatchEvent(new Event("picked")); }
-      else { window.location.href = "/nodes/" + encodeURIComponent(it.id); }
+      else { window.location.href = (it.label === "Belt" ? "/belts/" : "/nodes/") + encodeURIComponent(it.id); }
     }
     function show() {
       box.replaceChildren();

@@ -1,0 +1,62 @@
+"""Search: one box finding any entity, results grouped by label with facets; autocomplete."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from graph import usecases
+from graph.model import LABELS
+
+from . import i18n, params
+from .views import View, get_store, menu, page
+
+bp = Blueprint("search", __name__)
+menu(10, "search.index", "nav.search")
+i18n.add({
+    "nav.search": ("搜索", "Search"),
+    "search.title": ("搜索", "Search"),
+    "search.placeholder": ("产业带、服务商、供应链、主播、商家……支持中文、拼音、首字母、英文和 ID",
+                           "Belts, providers, supply chains, anchors, merchants… Chinese, pinyin, initials, English or id"),
+    "search.placeholder.short": ("搜索任意实体（拼音、首字母也可）", "Search anything (pinyin works)"),
+    "search.go": ("搜索", "Search"),
+    "search.examples": ("试试：", "Try:"),
+    "search.total": ("共 {n} 个结果", "{n} results"),
+    "search.none": ("没有找到“{q}”。换个写法试试：中文名、拼音（hangzhou）、首字母（hzsjq）或 ID。",
+                    "Nothing found for “{q}”. Try a Chinese name, pinyin (hangzhou), initials (hzsjq) or an id."),
+    "search.facet.label": ("类型", "Type"), "search.facet.category": ("类目", "Category"),
+    "search.facet.division": ("事业部", "Division"), "search.facet.province": ("省份", "Province"),
+    "search.clear": ("清除筛选", "Clear filters"),
+    "search.all_of": ("查看全部 {n} 个{label}", "All {n} {label}"),
+    "search.match.exact": ("完全匹配", "exact"), "search.match.prefix": ("前缀", "prefix"),
+    "search.match.substring": ("包含", "contains"), "search.match.pinyin": ("拼音", "pinyin"),
+    "search.match.initials": ("首字母", "initials"), "search.match.fuzzy": ("近似", "similar"),
+    "search.stats": ("图谱规模", "The graph"),
+})
+
+FACETS = ("label", "category", "division", "province")
+
+
+def _filters() -> dict:
+    return {k: list(params.many(k)) for k in FACETS if params.many(k)}
+
+
+@page(bp, "/", "search/index.html", api_rule="/search", endpoint="index")
+def search() -> View:
+    """Search results for ?q= (with label, category, division, province filters and paging)."""
+    q = (request.args.get("q") or "").strip()
+    filters = _filters()
+    limit, offset = params.integer("limit", 20, 1, 200), params.integer("offset", 0, 0, 1_000_000)
+    result = usecases.search(get_store(), q, None, limit, offset, filters) if q else None
+    data = result.to_dict() if result else {"query": "", "total": 0, "offset": 0, "limit": limit, "hits": [],
+                                             "groups": [], "facets": {}, "filters": {}}
+    return View(data, {"q": q, "stats": usecases.stats(get_store()), "facet_names": FACETS})
+
+
+@page(bp, "/suggest", None, endpoint="suggest")
+def suggest() -> View:
+    """Autocomplete for entity pickers: ?q= and optionally ?label= and ?limit=."""
+    label = params.text("label")
+    result = usecases.suggest(get_store(), request.args.get("q") or "", params.integer("limit", 10, 1, 50), label)
+    items = [{**i, "label_name": i18n.label_name(i["label"]) if i["label"] in LABELS else i["label"]}
+             for i in result.items]
+    return View({"query": result.query, "items": items})
