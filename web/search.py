@@ -49,7 +49,21 @@ def search() -> View:
     result = usecases.search(get_store(), q, None, limit, offset, filters) if q else None
     data = result.to_dict() if result else {"query": "", "total": 0, "offset": 0, "limit": limit, "hits": [],
                                              "groups": [], "facets": {}, "filters": {}}
-    return View(data, {"q": q, "stats": usecases.stats(get_store()), "facet_names": FACETS})
+    return View(data, {"q": q, "stats": usecases.stats(get_store()), "facet_names": FACETS,
+                       "tops": _tops(q, filters, result)})
+
+
+def _tops(q: str, filters: dict, result) -> list[dict]:
+    """For the page without a label filter: the best few hits of every label that matches, so
+    each group shows names, not only a count (the API's groups hold the page's hits)."""
+    if result is None or filters.get("label") or result.offset:
+        return [g.to_dict() for g in result.groups] if result else []
+    out = []
+    for label, n in result.facets.get("label", {}).items():
+        top = usecases.search(get_store(), q, label, 6, 0, filters)
+        out.append({"label": label, "total": n, "hits": [h.to_dict() for h in top.hits]})
+    order = {g.label: i for i, g in enumerate(result.groups)}
+    return sorted(out, key=lambda g: order.get(g["label"], len(order)))
 
 
 @page(bp, "/suggest", None, endpoint="suggest")
