@@ -153,6 +153,60 @@ def _key(internal: Any) -> Any:
     return (internal.get("table"), internal.get("offset")) if isinstance(internal, dict) else internal
 
 
+# ---------------------------------------------------------------- reads (run in graph.cypher_worker)
+
+def check_plan(conn, query: str, params: dict) -> None:
+    """Refuse a query whose plan holds an operator that is not a read (the engine's own
+    view of the statement, whatever its words)."""
+    plan = conn.execute("EXPLAIN " + plain_query(query), params)
+    if isinstance(plan, list):
+        raise QueryRefused("refused: one statement at a time")
+    text = ""
+    while plan.has_next():
+        text += "".join(str(x) for x in plan.get_next())
+    operators = set(_OPERATOR.findall(text))
+    if not operators:
+        raise QueryRefused("refused: the engine gave no plan for this statement; only reads are allowed")
+    bad = sorted(operators - READ_OPERATORS)
+    if bad:
+        raise QueryRefused(f"refused: the query plans {', '.join(bad)}, which is not a read; "
+                           "beltgraph cypher is read-only")
+
+
+def open_read_only(path: str, config: Config) -> ladybug.Database:
+    try:
+        return ladybug.Database(path, read_only=True, **_db_options(config))
+    except RuntimeError as e:
+        raise StoreError(f"cannot open the embedded database in {Path(path).parent}: {e}") from None
+
+
+def run_read(db: ladybug.Database, query: str, params: dict, max_rows: int, timeout_ms: int) -> CypherResult:
+    """Run a checked read query on an open database; the first ``max_rows`` rows as plain data."""
+    check_read_only(query)
+    conn = ladybug.Connection(db)
+    conn.set_query_timeout(timeout_ms)
+    start = time.perf_counter()
+    try:
+        check_plan(conn, query, params)
+        result = conn.execute(query, params)
+        if isinstance(result, list):  # several statements slipped through: take none
+            raise QueryError("one statement at a time")
+        columns = result.get_column_names()
+        rows = []
+        while result.has_next():
+            if len(rows) == max_rows:
+                return CypherResult(columns, rows, True, (time.perf_counter() - start) * 1000)
+            rows.append([jsonable(v) for v in result.get_next()])
+        return CypherResult(columns, rows, False, (time.perf_counter() - start) * 1000)
+    except RuntimeError as e:
+        msg = str(e)
+        if "Interrupted" in msg:
+            raise QueryError(f"query stopped after {timeout_ms} ms ([cypher] timeout_ms in config.toml)") from None
+        raise QueryError(msg.replace("\n", " ")) from None
+    finally:
+        conn.close()
+
+
 # ---------------------------------------------------------------- the store
 
 class EmbeddedStore:
@@ -172,7 +226,7 @@ class EmbeddedStore:
         self.dir = DataDir(self.root, config.get("store", "keep_versions"), config.get("store", "lock_wait_s"))
         self._lock = threading.Lock()
         self._graph: tuple[Path, BeltGraph] | None = None
-        self._db: tuple[Path, ladybug.Database] | None = None
+        self._workers = None  # graph.cypher_worker.WorkerPool, started on the first query
 
     def describe(self) -> str:
         return f"embedded store at {self.root}"
@@ -218,64 +272,23 @@ class EmbeddedStore:
         """Hold the store's write lock across a read-then-write (a merge, a review)."""
         return self.dir.writer()
 
-    def _database(self) -> ladybug.Database:
+    def cypher(self, query: str, params: dict | None = None, max_rows: int | None = None) -> CypherResult:
+        """A read-only query, run in a worker process (graph.cypher_worker) that is killed when
+        it passes ``[cypher] timeout_ms`` or ``max_memory_mb``: a runaway query cannot take
+        this process (the web server) with it."""
+        check_read_only(query)
         current = self.dir.current()
         if current is None:
             raise StoreError(f"the store at {self.root} is empty: load a bundle first "
                              "(beltgraph load data/sample)")
-        with self._lock:
-            if self._db is None or self._db[0] != current:
-                try:
-                    db = ladybug.Database(str(current / DB_FILE), read_only=True, **_db_options(self.config))
-                except RuntimeError as e:
-                    raise StoreError(f"cannot open the embedded database in {current}: {e}") from None
-                self._db = (current, db)
-            return self._db[1]
+        if self._workers is None:
+            from .cypher_worker import WorkerPool
 
-    def cypher(self, query: str, params: dict | None = None, max_rows: int | None = None) -> CypherResult:
-        check_read_only(query)
-        max_rows = int(max_rows or self.config.get("cypher", "max_rows"))
-        conn = ladybug.Connection(self._database())
-        conn.set_query_timeout(int(self.config.get("cypher", "timeout_ms")))
-        start = time.perf_counter()
-        try:
-            self._check_plan(conn, query, params or {})
-            result = conn.execute(query, params or {})
-            if isinstance(result, list):  # several statements slipped through: take none
-                raise QueryError("one statement at a time")
-            columns = result.get_column_names()
-            rows = []
-            while result.has_next():
-                if len(rows) == max_rows:
-                    return CypherResult(columns, rows, True, (time.perf_counter() - start) * 1000)
-                rows.append([jsonable(v) for v in result.get_next()])
-            return CypherResult(columns, rows, False, (time.perf_counter() - start) * 1000)
-        except RuntimeError as e:
-            msg = str(e)
-            if "Interrupted" in msg:
-                ms = self.config.get("cypher", "timeout_ms")
-                raise QueryError(f"query stopped after {ms} ms ([cypher] timeout_ms in config.toml)") from None
-            raise QueryError(msg.replace("\n", " ")) from None
-        finally:
-            conn.close()
-
-    @staticmethod
-    def _check_plan(conn, query: str, params: dict) -> None:
-        """Refuse a query whose plan holds an operator that is not a read (the engine's own
-        view of the statement, whatever its words)."""
-        plan = conn.execute("EXPLAIN " + plain_query(query), params)
-        if isinstance(plan, list):
-            raise QueryRefused("refused: one statement at a time")
-        text = ""
-        while plan.has_next():
-            text += "".join(str(x) for x in plan.get_next())
-        operators = set(_OPERATOR.findall(text))
-        if not operators:
-            raise QueryRefused("refused: the engine gave no plan for this statement; only reads are allowed")
-        bad = sorted(operators - READ_OPERATORS)
-        if bad:
-            raise QueryRefused(f"refused: the query plans {', '.join(bad)}, which is not a read; "
-                               "beltgraph cypher is read-only")
+            with self._lock:
+                if self._workers is None:
+                    self._workers = WorkerPool(self.config)
+        return self._workers.run(str(current / DB_FILE), query, params or {},
+                                 int(max_rows or self.config.get("cypher", "max_rows")))
 
     # ------------------------------------------------------------ writing
     def replace(self, data: GraphData, source: str, progress: ProgressFn | None = None) -> dict:
@@ -351,7 +364,7 @@ class EmbeddedStore:
 
     def close(self) -> None:
         with self._lock:
-            if self._db is not None:
-                self._db[1].close()
-                self._db = None
+            if self._workers is not None:
+                self._workers.close()
+                self._workers = None
             self._graph = None

@@ -146,12 +146,62 @@ def test_the_engine_plan_is_checked_too(loaded_store):
     """A statement the token check would let through is still refused by the plan's operators."""
     import ladybug
 
-    conn = ladybug.Connection(loaded_store._database())
+    from graph.embedded import DB_FILE, check_plan, open_read_only
+
+    db = open_read_only(str(loaded_store.dir.current() / DB_FILE), loaded_store.config)
+    conn = ladybug.Connection(db)
     try:
         with pytest.raises(QueryRefused, match="INSTALL_EXTENSION"):
-            loaded_store._check_plan(conn, "INSTALL json", {})
+            check_plan(conn, "INSTALL json", {})
         with pytest.raises(QueryRefused, match="STANDALONE_CALL"):
-            loaded_store._check_plan(conn, "CALL threads = 4", {})
-        loaded_store._check_plan(conn, "MATCH (b:Belt) RETURN b", {})
+            check_plan(conn, "CALL threads = 4", {})
+        check_plan(conn, "MATCH (b:Belt) RETURN b", {})
     finally:
         conn.close()
+        db.close()
+
+
+# ---------------------------------------------------------------- time and memory, for real
+
+def bounded_store(loaded_store, **cypher):
+    from graph.embedded import EmbeddedStore
+
+    return EmbeddedStore(loaded_store.root, loaded_store.config.with_overrides(cypher=cypher))
+
+
+def test_a_query_that_grows_past_the_memory_limit_is_stopped_and_the_next_one_runs(loaded_store):
+    store = bounded_store(loaded_store, max_memory_mb=400, timeout_ms=60000)
+    try:
+        with pytest.raises(QueryError, match=r"used more than 400 MB \(\[cypher\] max_memory_mb"):
+            store.cypher("UNWIND range(1, 400000000) AS x WITH collect(x) AS xs RETURN size(xs)")
+        assert store.cypher("MATCH (b:Belt) RETURN count(b)").rows == [[3]]  # a new worker answers
+    finally:
+        store.close()
+
+
+def test_a_query_past_the_timeout_is_stopped(loaded_store):
+    import time
+
+    store = bounded_store(loaded_store, timeout_ms=300, max_memory_mb=8000)
+    try:
+        start = time.monotonic()
+        with pytest.raises(QueryError, match=r"stopped after 300 ms"):
+            store.cypher("UNWIND range(1, 2000000000) AS x WITH x WHERE x % 7 = 3 RETURN count(*)")
+        assert time.monotonic() - start < 5
+        assert store.cypher("RETURN 1 AS one").rows == [[1]]
+    finally:
+        store.close()
+
+
+def test_queries_from_many_threads_share_the_workers(loaded_store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = bounded_store(loaded_store, workers=2)
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(lambda i: store.cypher("MATCH (a:Anchor) RETURN count(a) + $i", {"i": i}).rows,
+                                    range(12)))
+        assert answers == [[[2 + i]] for i in range(12)]
+        assert store._workers.started <= 2
+    finally:
+        store.close()
