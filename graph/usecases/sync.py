@@ -29,8 +29,8 @@ class Sync:
 
 def neo4j_push(config: Config, data: str | None = None, progress: ProgressFn | None = None) -> Sync:
     """Make the configured Neo4j hold exactly the embedded store's graph (idempotent)."""
-    from .embedded import EmbeddedStore
-    from .neo4j_store import Neo4jStore, push
+    from ..embedded import EmbeddedStore
+    from ..neo4j_store import Neo4jStore, push
 
     local, server = EmbeddedStore(config.data_dir(data), config), Neo4jStore(config)
     try:
