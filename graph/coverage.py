@@ -22,7 +22,7 @@ class Coverage:
 
     def to_dict(self) -> dict:
         return {"quarter": self.quarter, "roles": list(ROLES),
-                "matrix": [{"belt": b, "name": self.names[b], **self.matrix[b]} for b in self.matrix],
+                "matrix": [{"id": b, "name": self.names[b], **self.matrix[b]} for b in self.matrix],
                 "belts_missing_role": self.belts_missing_role, "belts_without_tier": self.belts_without_tier,
                 "categories_missing_role": self.categories_missing_role}
 
