@@ -1,0 +1,160 @@
+"""The API's OpenAPI 3 document (``/api/openapi.json``, generated with apispec) and its docs page.
+
+Every ``/api`` endpoint is described once in :data:`OPERATIONS`; a test checks that the
+app has no ``/api`` route missing here. The docs page (``/api/docs``) is Swagger UI served
+from the swagger-ui-bundle package: no CDN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui_bundle
+from apispec import APISpec
+from flask import Blueprint, jsonify, render_template, send_from_directory
+
+from . import i18n
+from .views import menu
+
+bp = Blueprint("openapi", __name__)
+menu(99, "openapi.docs", "nav.api")
+i18n.add({"nav.api": ("API", "API"), "api.title": ("API 文档", "API documentation")})
+
+SWAGGER = Path(swagger_ui_bundle.swagger_ui_path)
+
+# ---------------------------------------------------------------- shapes (SPEC §6)
+
+OBJ = {"type": "object"}
+NODE = {"type": "object", "required": ["id", "label", "name"],
+        "properties": {"id": {"type": "string"}, "label": {"type": "string"}, "name": {"type": "string"}}}
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["ok", "error", "status"],
+              "properties": {"ok": {"type": "boolean", "enum": [False]}, "error": {"type": "string"},
+                             "status": {"type": "integer"}}},
+    "Stats": {"type": "object", "required": ["nodes", "relationships"],
+              "properties": {"nodes": {"type": "object", "additionalProperties": {"type": "integer"}},
+                             "relationships": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+    "Ranking": {"type": "object", "required": ["quarter", "items"], "properties": {
+        "quarter": {"type": "string", "nullable": True},
+        "items": {"type": "array", "items": {"type": "object", "required": ["rank", "id", "name", "tier", "score",
+                                                                          "metrics", "points"], "properties": {
+            "rank": {"type": "integer"}, "id": {"type": "string"}, "name": {"type": "string"},
+            "tier": {"type": "string", "nullable": True, "enum": ["gold", "silver", None]},
+            "score": {"type": "number"}, "metrics": OBJ, "points": OBJ}}}}},
+    "Paths": {"type": "object", "required": ["from", "to", "paths"], "properties": {
+        "from": {"type": "string"}, "to": {"type": "string"},
+        "paths": {"type": "array", "items": {"type": "object", "required": ["hops", "nodes", "rels"], "properties": {
+            "hops": {"type": "integer"}, "nodes": {"type": "array", "items": NODE},
+            "rels": {"type": "array", "items": {"type": "string"}}}}}}},
+    "CypherResult": {"type": "object", "required": ["columns", "rows"], "properties": {
+        "columns": {"type": "array", "items": {"type": "string"}},
+        "rows": {"type": "array", "items": {"type": "array", "items": {}}}}},
+    "Search": {"type": "object", "required": ["query", "total", "hits", "groups", "facets"], "properties": {
+        "query": {"type": "string"}, "total": {"type": "integer"}, "offset": {"type": "integer"},
+        "limit": {"type": "integer"}, "hits": {"type": "array", "items": NODE},
+        "groups": {"type": "array", "items": OBJ}, "facets": OBJ, "filters": OBJ}},
+    "Suggestions": {"type": "object", "required": ["query", "items"], "properties": {
+        "query": {"type": "string"}, "items": {"type": "array", "items": NODE}}},
+    "Review": {"type": "object", "required": ["quarter", "summary", "items"], "properties": {
+        "quarter": {"type": "string"}, "summary": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "items": {"type": "array", "items": OBJ}}},
+}
+
+
+def _p(name: str, where: str = "query", kind: str = "string", required: bool = False, about: str = "",
+       many: bool = False) -> dict:
+    schema = {"type": "array", "items": {"type": kind}} if many else {"type": kind}
+    out = {"name": name, "in": where, "required": required or where == "path", "schema": schema, "description": about}
+    if many:
+        out.update(style="form", explode=True)
+    return out
+
+
+QUARTER = _p("quarter", about="e.g. 2020Q4 (default: the latest)")
+POOL = [QUARTER, _p("division", about="big_apparel, premium_consumer or home_living"),
+        _p("category", about="a supply-chain category"), _p("belt", about="a belt id")]
+PATH_OPTIONS = [_p("k", kind="integer", about="how many shortest simple paths (1..50)"),
+                _p("max_hops", kind="integer", about="1..12, default 6"),
+                _p("exclude", many=True, about="labels or relationship types not to pass through"),
+                _p("only_plaqued", kind="boolean", about="pass only through providers with a plaque"),
+                _p("via", about="a label the path must pass through")]
+
+#: (path, method, tag, summary, parameters, response schema name or None for a plain object[, request body])
+OPERATIONS: list[tuple[str, str, str, str, list[dict], str | None]] = [
+    ("/api/stats", "get", "graph", "Nodes per label and relationships per type", [], "Stats"),
+    ("/api/search", "get", "search", "Find any entity: hits by relevance, grouped by label, with facets",
+     [_p("q", required=True, about="Chinese, English, pinyin, initials, id or a typo"),
+      _p("label", many=True), _p("category", many=True), _p("division", many=True), _p("province", many=True),
+      _p("limit", kind="integer"), _p("offset", kind="integer")], "Search"),
+    ("/api/suggest", "get", "search", "Autocomplete for entity pickers",
+     [_p("q", required=True), _p("label"), _p("limit", kind="integer")], "Suggestions"),
+    ("/api/belts", "get", "belts", "Every belt with its counts", [_p("q"), _p("category")], None),
+    ("/api/rank", "get", "rankings", "Gold and silver supply chains (SPEC §3), as `beltgraph rank --json`",
+     POOL, "Ranking"),
+    ("/api/rank/movers", "get", "rankings", "Against the previous quarter: new gold, new silver, dropped", POOL, None),
+    ("/api/rank/explain/{sc_id}", "get", "rankings", "What a supply chain lacks for gold and silver (what-if)",
+     [_p("sc_id", "path"), *POOL], None),
+    ("/api/review", "get", "reviews", "A reviewed quarter's outcomes (read from the recorded history)",
+     [QUARTER], "Review"),
+    ("/api/reviews/{provider_id}", "get", "reviews", "One provider's reviewed quarters",
+     [_p("provider_id", "path")], None),
+    ("/api/gaps", "get", "coverage", "Belts x provider roles, belts without gold or silver supply chains",
+     [QUARTER], None),
+    ("/api/anchors", "get", "coverage", "Anchor tiers by followers and by GMV", [QUARTER], None),
+    ("/api/merchants/plan", "get", "coverage", "New merchants on the reduced-fee plan", [], None),
+    ("/api/path", "get", "paths", "Paths between two entities (SPEC §5), as `beltgraph path --json`",
+     [_p("from", required=True), _p("to", required=True), *PATH_OPTIONS,
+      _p("rank", about="hops (default) or strength: warm introductions with reasons")], "Paths"),
+    ("/api/connect", "get", "paths", "How a group relates: a connecting tree and pairwise hops",
+     [_p("id", many=True, required=True), _p("max_hops", kind="integer")], None),
+    ("/api/match", "get", "paths", "Supply-demand matching with scores and reasons",
+     [_p("kind", about="anchor or supply-chain (default: from the id's label)"), _p("id", required=True),
+      _p("limit", kind="integer")], None),
+]
+
+
+def build_spec(extra: list | None = None) -> dict:
+    """The OpenAPI 3 document of :data:`OPERATIONS` (plus ``extra`` operations)."""
+    spec = APISpec(title="BeltGraph API", version="1", openapi_version="3.0.3",
+                   info={"description": "Industry belts, supply chains, providers and anchors as a graph. "
+                                        "Errors: {\"ok\": false, \"error\": \"...\", \"status\": N}."})
+    for name, schema in SCHEMAS.items():
+        spec.components.schema(name, schema)
+    by_path: dict[str, dict] = {}
+    for path, method, tag, summary, params, response, *body in OPERATIONS + (extra or []):
+        ok = {"$ref": f"#/components/schemas/{response}"} if response else OBJ
+        op = {"tags": [tag], "summary": summary, "parameters": params,
+              "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": ok}}},
+                            "default": {"description": "An error",
+                                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
+        if body and body[0]:
+            op["requestBody"] = {"required": True, "content": body[0]}
+        by_path.setdefault(path, {})[method] = op
+    for path, operations in by_path.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+#: Operations other blueprints add (``register``), so each feature documents its own endpoints.
+EXTRA: list = []
+
+
+def register(path: str, method: str, tag: str, summary: str, params: list[dict], response: str | None = None,
+             body: dict | None = None) -> None:
+    """Document an endpoint from its own blueprint; ``body`` maps media types to schemas."""
+    EXTRA.append((path, method, tag, summary, params, response, body))
+
+
+@bp.get("/api/openapi.json")
+def openapi_json():
+    return jsonify(build_spec(EXTRA))
+
+
+@bp.get("/api/docs")
+def docs():
+    return render_template("openapi/docs.html")
+
+
+@bp.get("/api/docs/ui/<path:filename>")
+def swagger_file(filename):
+    return send_from_directory(SWAGGER, filename, max_age=86400)
