@@ -242,9 +242,9 @@ def test_cli_with_the_neo4j_backend(neo4j_server, server, cli, mini_bundle, tmp_
         os.environ["BELTGRAPH_NEO4J_PASSWORD"] = "wrong"
         bad = cli("--backend", "neo4j", "stats", ok=False)
         assert "wrong password" in bad.stderr and bad.stderr.strip().count("\n") == 0
-        for args in (("neo4j", "push"), ("neo4j", "pull")):  # a push or pull too: one line, no traceback
-            bad = cli(*args, ok=False)
-            assert "wrong password" in bad.stderr and bad.stderr.strip().count("\n") == 0, bad.stderr
+        # a push too: one line, no traceback (one more try only: Neo4j locks a login after 3 failures in a row)
+        bad = cli("neo4j", "push", ok=False)
+        assert "wrong password" in bad.stderr and bad.stderr.strip().count("\n") == 0, bad.stderr
         os.environ["BELTGRAPH_NEO4J_URI"] = "bolt://127.0.0.1:9"
         down = cli("neo4j", "push", ok=False)
         assert "cannot reach Neo4j" in down.stderr and down.stderr.strip().count("\n") == 0
