@@ -14,6 +14,7 @@ from .browse import *  # noqa: F401,F403
 from .connections import *  # noqa: F401,F403
 from .counts import *  # noqa: F401,F403
 from .programs import *  # noqa: F401,F403
+from .profiles import *  # noqa: F401,F403
 from .ranking import *  # noqa: F401,F403
 from .reviews import *  # noqa: F401,F403
 from .sync import *  # noqa: F401,F403
