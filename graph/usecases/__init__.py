@@ -16,6 +16,7 @@ from .counts import *  # noqa: F401,F403
 from .match_parts import *  # noqa: F401,F403
 from .history import *  # noqa: F401,F403
 from .programs import *  # noqa: F401,F403
+from .profiles import *  # noqa: F401,F403
 from .ranking import *  # noqa: F401,F403
 from .reviews import *  # noqa: F401,F403
 from .sync import *  # noqa: F401,F403
