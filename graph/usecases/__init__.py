@@ -13,6 +13,7 @@ One module per family of use cases; each is re-exported here, so callers write
 from .browse import *  # noqa: F401,F403
 from .connections import *  # noqa: F401,F403
 from .counts import *  # noqa: F401,F403
+from .explore import *  # noqa: F401,F403
 from .programs import *  # noqa: F401,F403
 from .ranking import *  # noqa: F401,F403
 from .reviews import *  # noqa: F401,F403
