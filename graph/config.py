@@ -128,6 +128,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("load.max_errors", 50, "int", "problems listed before '... and N more'", at_least(1)),
     Setting("web.host", "127.0.0.1", "str", "address beltgraph serve listens on"),
     Setting("web.port", 5000, "int", "port beltgraph serve listens on", between(1, 65535)),
+    Setting("web.upload_max_mb", 200, "int", "largest bundle the web upload (/admin/load) accepts, in MB", at_least(1)),
     Setting("rank.gold_count", 10, "int", "ranks 1..gold_count are gold (SPEC §3)", at_least(0)),
     Setting("rank.silver_count", 50, "int", "the next silver_count ranks are silver", at_least(0)),
     Setting("rank.min_anchors", 3, "int", "distinct anchors selling in the quarter to be eligible", at_least(0)),

@@ -19,7 +19,8 @@ from .views import CONFIG_KEY, STORE_KEY
 def create_app(test_config: dict | None = None, store=None, config: Config | None = None) -> Flask:
     app = Flask(__name__)
     config = config or Config.load((test_config or {}).get("CONFIG_FILE"))
-    app.config.from_mapping(JSON_AS_ASCII=False, BELTGRAPH=config)
+    app.config.from_mapping(JSON_AS_ASCII=False, BELTGRAPH=config,
+                            MAX_CONTENT_LENGTH=config.get("web", "upload_max_mb") * 1024 * 1024)
     app.config.from_prefixed_env("BELTGRAPH_FLASK")  # BELTGRAPH_FLASK_SECRET_KEY
     if test_config:
         app.config.update(test_config)
@@ -162,6 +163,11 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(405)
     def bad_method(e):
         return render(405, "method not allowed")
+
+    @app.errorhandler(413)
+    def too_large(e):
+        mb = app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        return render(413, f"the upload is larger than {mb:g} MB ([web] upload_max_mb in config.toml)")
 
     @app.errorhandler(500)
     def server_error(e):

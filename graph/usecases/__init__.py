@@ -15,6 +15,7 @@ from .connections import *  # noqa: F401,F403
 from .counts import *  # noqa: F401,F403
 from .match_parts import *  # noqa: F401,F403
 from .history import *  # noqa: F401,F403
+from .explore import *  # noqa: F401,F403
 from .programs import *  # noqa: F401,F403
 from .profiles import *  # noqa: F401,F403
 from .ranking import *  # noqa: F401,F403
