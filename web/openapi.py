@@ -80,7 +80,7 @@ PATH_OPTIONS = [_p("k", kind="integer", about="how many shortest simple paths (1
                 _p("via", about="a label the path must pass through")]
 
 #: (path, method, tag, summary, parameters, response schema name or None for a plain object[, request body])
-OPERATIONS: list[tuple[str, str, str, str, list[dict], str | None]] = [
+OPERATIONS: list[tuple] = [
     ("/api/stats", "get", "graph", "Nodes per label and relationships per type", [], "Stats"),
     ("/api/search", "get", "search", "Find any entity: hits by relevance, grouped by label, with facets",
      [_p("q", required=True, about="Chinese, English, pinyin, initials, id or a typo"),
@@ -107,6 +107,29 @@ OPERATIONS: list[tuple[str, str, str, str, list[dict], str | None]] = [
       _p("rank", about="hops (default) or strength: warm introductions with reasons")], "Paths"),
     ("/api/connect", "get", "paths", "How a group relates: a connecting tree and pairwise hops",
      [_p("id", many=True, required=True), _p("max_hops", kind="integer")], None),
+    ("/api/belts/{belt_id}", "get", "belts", "A belt's profile: place, numbers per quarter, bases, providers by "
+     "role, supply chains with tiers, top anchors, gaps, a neighbourhood to draw", [_p("belt_id", "path")], None),
+    ("/api/map", "get", "belts", "Every belt with its coordinates, category and GMV of the latest quarter", [], None),
+    ("/api/nodes/{node_id}", "get", "graph", "Any entity: properties, neighbours by type (paged), figures per "
+     "quarter, history", [_p("node_id", "path"), _p("type", about="page one relationship type"),
+                          _p("label", about="...and one label of its other end"), _p("offset", kind="integer"),
+                          _p("per_type", kind="integer")], None),
+    ("/api/explore", "get", "explore", "An explorer view (focus, expansions, hidden, paths, pins) as nodes and "
+     "relationships", [_p("focus", required=True), _p("x", many=True, about="ID|TYPE|Label|N expansions"),
+                       _p("hide", many=True), _p("path", many=True, about="A|B"), _p("pin", many=True)], None),
+    ("/api/explore/expand", "get", "explore", "One expansion: the top N neighbours of a node by one type",
+     [_p("id", required=True), _p("type", required=True), _p("label"), _p("limit", kind="integer"),
+      _p("offset", kind="integer")], None),
+    ("/api/explore/groups", "get", "explore", "A node's relationship groups with counts", [_p("id", required=True)],
+     None),
+    ("/api/cypher/examples", "get", "cypher", "Named example queries with their parameters", [], None),
+    ("/api/cypher", "post", "cypher", "A read-only Cypher query, as `beltgraph cypher --json` (a write: 400)", [],
+     "CypherResult", {"application/json": {"schema": {"type": "object", "required": ["query"], "properties": {
+         "query": {"type": "string"}, "params": {"type": "object"}}}}}),
+    ("/api/load", "get", "admin", "What the upload accepts (loopback only until roles are configured)", [], None),
+    ("/api/load", "post", "admin", "Load an uploaded .zip or .xlsx bundle, all or nothing", [], None,
+     {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+         "file": {"type": "string", "format": "binary"}, "merge": {"type": "boolean"}}}}}),
     ("/api/match", "get", "paths", "Supply-demand matching with scores and reasons",
      [_p("kind", about="anchor or supply-chain (default: from the id's label)"), _p("id", required=True),
       _p("limit", kind="integer")], None),

@@ -238,7 +238,12 @@ def node(node_id: str) -> View:
     profile = usecases.entity_profile(get_store(), get_config(), node_id, params.integer("per_type", 10, 1, 200),
                                       params.text("type"), params.text("label"), params.integer("offset", 0, 0, 10**9))
     data = profile.to_dict()
-    return View(data, {"node_graph": node_graph(data)})
+    context = {"node_graph": node_graph(data)}
+    if data["label"] in ("Anchor", "SupplyChain"):  # suggested partners, as on /match
+        kind = "anchor" if data["label"] == "Anchor" else "supply-chain"
+        context["match"] = usecases.match(get_store(), get_config(), kind, node_id, 8).to_dict()
+        context["match_kind"] = kind
+    return View(data, context)
 
 
 def node_graph(d: dict, per_group: int = 10) -> dict:
