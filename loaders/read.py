@@ -115,6 +115,22 @@ class Limits:
         return Problem(display, 0, f"holds more than {self.max_files:,} files ({BY_NAME['load.max_files'].where()})")
 
 
+def shown(name: str) -> str:
+    """A name from a bundle as messages print it: line breaks and control characters escaped.
+
+    >>> shown("nodes/Be\\nlt.csv"), shown("产业带/nodes/Belt.csv")
+    ('nodes/Be\\\\nlt.csv', '产业带/nodes/Belt.csv')
+    """
+    if name.isprintable():
+        return name
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
+def _reason(e: BaseException) -> str:
+    """An exception as one line of a problem."""
+    return " ".join(str(e).split()) or type(e).__name__
+
+
 def _raise_if(problems: list[Problem], max_errors: int) -> None:
     if problems:
         raise BundleError(problems[:max_errors], len(problems))
@@ -133,7 +149,7 @@ def read_bundle(path: str | Path, progress: ProgressFn | None = None, limits: Li
     if suffix not in (".zip", ".xlsx", ".xlsm"):
         raise BundleError([Problem(str(p), 0, "not a bundle: expected a folder, a .zip or an .xlsx workbook")])
     if not stat.S_ISREG(p.stat().st_mode):
-        raise BundleError([Problem(p.name, 0, "not a regular file (a device, FIFO or socket): not read")])
+        raise BundleError([Problem(shown(p.name), 0, "not a regular file (a device, FIFO or socket): not read")])
     if suffix == ".zip":
         return read_zip(p, progress, limits, max_errors)
     return read_xlsx(p, progress, limits, max_errors)
@@ -167,7 +183,7 @@ def _bundle_entries(names: list[str]) -> tuple[dict[str, str], list[str], list[P
                 and not parts[1].startswith("."):
             logical = f"{parts[0]}/{parts[1]}"
             if logical in found:
-                problems.append(Problem(n, 0, f"{logical} is given twice (also {found[logical]})"))
+                problems.append(Problem(shown(n), 0, f"{shown(logical)} is given twice (also {shown(found[logical])})"))
             else:
                 found[logical] = n
         elif len(parts) >= 2 and parts[0] in SECTIONS and not parts[-1].startswith("."):
@@ -180,7 +196,7 @@ def _is_nested_archive(name: str) -> bool:
 
 
 def _nested_warnings(names: list[str], where: str) -> list[str]:
-    return [f"ignored {n}{where}: an archive inside a bundle is never opened" for n in names
+    return [f"ignored {shown(n)}{where}: an archive inside a bundle is never opened" for n in names
             if _is_nested_archive(n) and not PurePosixPath(n).name.startswith(".")]
 
 
@@ -218,7 +234,7 @@ def _walk(root: str, limits: Limits) -> tuple[dict[str, tuple[str, str, int]], l
             with os.scandir(real_dir) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as e:
-            problems.append(Problem(rel.rstrip("/") or ".", 0, f"cannot list the folder: {e.strerror}"))
+            problems.append(Problem(shown(rel.rstrip("/")) or ".", 0, f"cannot list the folder: {_reason(e)}"))
             continue
         for e in entries:
             if e.name.startswith("."):
@@ -244,7 +260,7 @@ def _walk(root: str, limits: Limits) -> tuple[dict[str, tuple[str, str, int]], l
                 continue
             out[name] = ("file" if stat.S_ISREG(st.st_mode) else "special", real, st.st_size)
             if len(out) > limits.max_files:
-                return out, [limits.too_many(Path(root).name)]
+                return out, [limits.too_many(shown(Path(root).name))]
     return out, problems
 
 
@@ -272,14 +288,14 @@ def read_folder(root: Path, progress: ProgressFn | None = None, limits: Limits |
     files, problems = _walk(real_root, limits)
     _raise_if(problems, max_errors)
     found, ignored, problems = _bundle_entries(sorted(files))
-    problems += [Problem(name, 0, _KIND_PROBLEM["outside"]) for name, (kind, _, _) in files.items()
+    problems += [Problem(shown(name), 0, _KIND_PROBLEM["outside"]) for name, (kind, _, _) in files.items()
                  if kind == "outside"]
-    problems += [Problem(entry, 0, _KIND_PROBLEM[files[entry][0]]) for entry in found.values()
+    problems += [Problem(shown(entry), 0, _KIND_PROBLEM[files[entry][0]]) for entry in found.values()
                  if files[entry][0] in ("special", "broken")]
-    problems += [limits.too_big(entry, "is larger than") for entry in found.values()
+    problems += [limits.too_big(shown(entry), "is larger than") for entry in found.values()
                  if files[entry][2] > limits.file_bytes]
     if not problems and sum(files[e][2] for e in found.values()) > limits.bundle_bytes:
-        problems.append(limits.bundle_too_big(root.name))
+        problems.append(limits.bundle_too_big(shown(root.name)))
     _raise_if(problems, max_errors)
     tables, total = [], 0
     for logical, entry in sorted(found.items()):
@@ -287,12 +303,13 @@ def read_folder(root: Path, progress: ProgressFn | None = None, limits: Limits |
         try:
             data = _read_regular(files[entry][1], room)
         except OSError as e:
-            raise BundleError([Problem(entry, 0, f"cannot read: {e.strerror or e}")]) from None
+            raise BundleError([Problem(shown(entry), 0, f"cannot read: {e.strerror or _reason(e)}")]) from None
         if data is None:  # grew since it was listed
             over = limits.file_bytes <= room
-            raise BundleError([limits.too_big(entry, "is larger than") if over else limits.bundle_too_big(root.name)])
+            raise BundleError([limits.too_big(shown(entry), "is larger than") if over
+                               else limits.bundle_too_big(shown(root.name))])
         total += len(data)
-        tables.append(parse_csv(data, logical, logical, progress))
+        tables.append(parse_csv(data, logical, shown(logical), progress))
     warnings = _nested_warnings(sorted(files), "")
     ignored = [n for n in ignored if not _is_nested_archive(n)]
     return RawBundle(str(root), tables, ignored, warnings)
@@ -317,20 +334,21 @@ def _unsafe_name(name: str) -> bool:
 def read_zip(path: Path, progress: ProgressFn | None = None, limits: Limits | None = None,
              max_errors: int = 50) -> RawBundle:
     limits = limits or Limits()
+    zname = shown(path.name)
     try:
         zf = zipfile.ZipFile(path)
     except Exception:  # zipfile raises many kinds for a broken file
-        raise BundleError([Problem(path.name, 0, "not a valid .zip file")]) from None
+        raise BundleError([Problem(zname, 0, "not a valid .zip file")]) from None
     with zf:
         members = [i for i in zf.infolist() if not i.is_dir()]
         if len(members) > limits.max_files:
-            raise BundleError([limits.too_many(path.name)])
+            raise BundleError([limits.too_many(zname)])
         infos: dict[str, zipfile.ZipInfo] = {}
         twice, warnings = set(), []
         for info in members:
             name = _zip_name(info)
             if _unsafe_name(name):
-                warnings.append(f"ignored {name!r} in {path.name}: a name that leads out of the bundle")
+                warnings.append(f"ignored {name!r} in {zname}: a name that leads out of the bundle")
                 continue
             if name in infos:
                 twice.add(name)
@@ -338,14 +356,14 @@ def read_zip(path: Path, progress: ProgressFn | None = None, limits: Limits | No
         found, ignored, dups = _bundle_entries(sorted(infos))
 
         def where(entry: str) -> str:
-            return f"{path.name}[{entry}]"
+            return f"{zname}[{shown(entry)}]"
 
-        problems = [Problem(where(p.file), p.line, p.message) for p in dups]
+        problems = [Problem(f"{zname}[{p.file}]", p.line, p.message) for p in dups]
         problems += [Problem(where(e), 0, "the zip holds two files of this name") for e in found.values()
                      if e in twice]
         problems += [limits.too_big(where(e)) for e in found.values() if infos[e].file_size > limits.file_bytes]
         if not problems and sum(infos[e].file_size for e in found.values()) > limits.bundle_bytes:
-            problems.append(limits.bundle_too_big(path.name))
+            problems.append(limits.bundle_too_big(zname))
         _raise_if(problems, max_errors)
         tables, total = [], 0
         for logical, entry in sorted(found.items()):
@@ -356,13 +374,13 @@ def read_zip(path: Path, progress: ProgressFn | None = None, limits: Limits | No
                 with zf.open(infos[entry]) as f:
                     data = _read_capped(f.read, room)
             except Exception as e:  # a damaged member: bad CRC, truncated, encrypted, unknown method
-                raise BundleError([Problem(where(entry), 0, f"cannot read: {e}")]) from None
+                raise BundleError([Problem(where(entry), 0, f"cannot read: {_reason(e)}")]) from None
             if data is None:
                 over = limits.file_bytes <= room
-                raise BundleError([limits.too_big(where(entry)) if over else limits.bundle_too_big(path.name)])
+                raise BundleError([limits.too_big(where(entry)) if over else limits.bundle_too_big(zname)])
             total += len(data)
-            tables.append(parse_csv(data, logical, logical, progress))
-    warnings += _nested_warnings(sorted(infos), f" in {path.name}")
+            tables.append(parse_csv(data, logical, shown(logical), progress))
+    warnings += _nested_warnings(sorted(infos), f" in {zname}")
     ignored = [n for n in ignored if not _is_nested_archive(n)]
     return RawBundle(str(path), tables, ignored, warnings)
 
@@ -539,6 +557,8 @@ def _blank(rec: list[str]) -> bool:
 def _csv_message(e: csv.Error) -> str:
     if "field limit" in str(e):
         return f"a field longer than {MAX_RECORD_BYTES // MB} MB: is a quote left open?"
+    if "new-line character" in str(e):
+        return "a line break (CR) inside an unquoted field: quote the field or re-save the file"
     return f"cannot parse the line: {e}"
 
 
@@ -733,11 +753,12 @@ def _check_xlsx_members(path: Path, limits: Limits) -> list[Problem]:
             infos = zf.infolist()
     except Exception:
         return []  # not a zip: openpyxl says so below
+    name = shown(path.name)
     if len(infos) > limits.max_files:
-        return [limits.too_many(path.name)]
-    problems = [limits.too_big(f"{path.name}[{i.filename}]") for i in infos if i.file_size > limits.file_bytes]
+        return [limits.too_many(name)]
+    problems = [limits.too_big(f"{name}[{shown(i.filename)}]") for i in infos if i.file_size > limits.file_bytes]
     if not problems and sum(i.file_size for i in infos) > limits.bundle_bytes:
-        problems.append(limits.bundle_too_big(path.name))
+        problems.append(limits.bundle_too_big(name))
     return problems
 
 
@@ -760,7 +781,7 @@ def read_xlsx(path: Path, progress: ProgressFn | None = None, limits: Limits | N
         # data_only=False: a formula cell reads as its formula (refused below), not Excel's cached result.
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as e:  # openpyxl raises many kinds for a broken file
-        raise BundleError([Problem(path.name, 0, f"cannot open workbook: {e}")]) from None
+        raise BundleError([Problem(shown(path.name), 0, f"cannot open workbook: {_reason(e)}")]) from None
     tables, ignored = [], []
     try:
         for ws in wb.worksheets:
@@ -768,12 +789,12 @@ def read_xlsx(path: Path, progress: ProgressFn | None = None, limits: Limits | N
             if logical is None:
                 ignored.append(ws.title)
                 continue
-            display = f"{path.name}[{ws.title}]"
+            display = f"{shown(path.name)}[{shown(ws.title)}]"
             try:
                 tables.append(_read_sheet(ws, logical, display, progress, get_column_letter))
             except Exception as e:  # a malformed sheet part
                 tables.append(RawTable(logical, display, [], pa.table({}), encoding="xlsx",
-                                       problems=[Problem(display, 0, f"cannot read the sheet: {e}")]))
+                                       problems=[Problem(display, 0, f"cannot read the sheet: {_reason(e)}")]))
     finally:
         wb.close()
     return RawBundle(str(path), tables, ignored)

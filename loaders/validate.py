@@ -229,6 +229,7 @@ def _typed_columns(raw: RawTable, props: tuple[Prop, ...], fixed: tuple[str, ...
     by_lower = {p.name.lower(): p.name for p in props}
     by_lower.update({f: f for f in fixed})
     seen: dict[str, int] = {}
+    seen_lower: set[str] = set()
     mapping: list[str | None] = []
     header_ok = True
     for i, h in enumerate(raw.columns):
@@ -240,12 +241,20 @@ def _typed_columns(raw: RawTable, props: tuple[Prop, ...], fixed: tuple[str, ...
             mapping.append(None)
             continue
         name = by_lower.get(h.lower(), h)
-        if name in seen:
+        # Property names are not told apart by case in the stores (nor by most users).
+        if name.lower() in seen_lower:
             problems.add(raw.display, 1, f"duplicate column {h!r} in the header")
             header_ok = False
             mapping.append(None)
             continue
+        if name.startswith("_") and name not in by_lower.values():
+            # _ID, _LABEL, ... are the engine's own; results leave out every _name.
+            problems.add(raw.display, 1, f"column {h!r}: names starting with _ are reserved; rename it")
+            header_ok = False
+            mapping.append(None)
+            continue
         seen[name] = i
+        seen_lower.add(name.lower())
         mapping.append(name)
     present = set(seen)
     required = [f for f in fixed] + [p.name for p in props if p.required]

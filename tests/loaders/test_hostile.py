@@ -347,3 +347,28 @@ def test_bad_rows_keep_exact_lines_with_quoted_newlines(store, tmp_path):
     raw = read_bundle(write_bundle(tmp_path / "b", {"nodes/Anchor.csv": text}))
     assert [str(p) for p in raw.tables[0].problems] == ["nodes/Anchor.csv:4: expected 3 fields as in the header, found 4"]
     assert raw.tables[0].lines.tolist() == [2, 5]
+
+
+# ---------------------------------------------------------------- found by fuzzing
+
+@pytest.mark.parametrize("extra,expected", [
+    # columns differing only in case cannot both be properties: once a StoreError from the engine
+    ("备注,a,A", "nodes/TeamLeader.csv:1: duplicate column 'A' in the header"),
+    ("note,NOTE", "nodes/TeamLeader.csv:1: duplicate column 'NOTE' in the header"),
+    # the engine's own names (and results drop every _name)
+    ("_ID", "nodes/TeamLeader.csv:1: column '_ID': names starting with _ are reserved; rename it"),
+    ("_label", "nodes/TeamLeader.csv:1: column '_label': names starting with _ are reserved"),
+    ("_备注", "nodes/TeamLeader.csv:1: column '_备注': names starting with _ are reserved"),
+])
+def test_extra_columns_the_store_cannot_keep_are_problems(loaded_store, tmp_path, extra, expected):
+    cells = ",".join("v" for _ in extra.split(","))
+    files = {**MINI, "nodes/TeamLeader.csv": f"id,name,{extra}\nt1,王芳,{cells}\n"}
+    _refused(loaded_store, write_bundle(tmp_path / "b", files), expected)
+
+
+def test_names_with_line_breaks_are_escaped_in_problems(loaded_store, tmp_path):
+    path = _zip(tmp_path / "odd.zip", {**MINI, "nodes/Team\nLeader.csv": "id,name\nt5,x\n"})
+    err = _refused(loaded_store, path)
+    assert [str(p) for p in err.problems] == [
+        "nodes/Team\\nLeader.csv:1: unknown label 'Team\\nLeader': expected one of Belt, Base, Provider, "
+        "SupplyChain, Anchor, Merchant, TeamLeader"]
