@@ -200,17 +200,23 @@ def _nested_warnings(names: list[str], where: str) -> list[str]:
             if _is_nested_archive(n) and not PurePosixPath(n).name.startswith(".")]
 
 
-def _read_capped(read, limit: int) -> bytes | None:
-    """Read a stream in chunks; None as soon as it holds more than ``limit`` bytes."""
+def _read_capped(read, limit: int, hint: int = 0) -> bytes | None:
+    """Read a stream in chunks; None as soon as it holds more than ``limit`` bytes.
+
+    ``hint`` is the size the stream says it has (a file's stat, a zip header): the
+    first read asks for that much and one byte more, and nothing trusts it.
+    """
     chunks, total = [], 0
+    want = min(max(hint + 1, 1 << 16), _CHUNK)
     while True:
-        chunk = read(min(_CHUNK, limit + 1 - total))
+        chunk = read(min(want, limit + 1 - total))
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
         total += len(chunk)
         if total > limit:
             return None
+        want = min(max(total, 1 << 16), _CHUNK)  # more than it said: grow, never past a chunk
 
 
 def _inside(path: str, root: str) -> bool:
@@ -269,9 +275,10 @@ def _read_regular(real: str, limit: int) -> bytes | None:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(real, flags)
     with os.fdopen(fd, "rb", buffering=0) as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise IsADirectoryError("not a regular file")
-        return _read_capped(f.read, limit)
+        return _read_capped(f.read, limit, st.st_size)
 
 
 _KIND_PROBLEM = {
@@ -372,7 +379,7 @@ def read_zip(path: Path, progress: ProgressFn | None = None, limits: Limits | No
             room = min(limits.file_bytes, limits.bundle_bytes - total)
             try:
                 with zf.open(infos[entry]) as f:
-                    data = _read_capped(f.read, room)
+                    data = _read_capped(f.read, room, infos[entry].file_size)
             except Exception as e:  # a damaged member: bad CRC, truncated, encrypted, unknown method
                 raise BundleError([Problem(where(entry), 0, f"cannot read: {_reason(e)}")]) from None
             if data is None:
@@ -445,24 +452,36 @@ def _mostly_utf8(data: bytes, sample: int = 1000) -> bool:
 
     A UTF-8 file with a row pasted from a GBK one is UTF-8 with a bad line; a GBK
     file's Chinese lines almost never decode as UTF-8.
+
+    >>> _mostly_utf8("名\\n".encode() * 3 + "称\\n".encode("gbk")), _mostly_utf8("名\\n称\\n".encode("gbk"))
+    (True, False)
     """
-    arr = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(arr == 10)
-    non_ascii: list[np.ndarray] = []
-    for start in range(0, len(arr), _CHUNK):
-        high = np.flatnonzero(arr[start:start + _CHUNK] >= 0x80) + start
-        if len(high):
-            non_ascii.append(np.unique(np.searchsorted(newlines, high)))
-    if not non_ascii:
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    starts = np.concatenate([[0], newlines + 1])
+    ends = np.concatenate([newlines, [len(data)]])
+
+    def line(i: int) -> bytes:
+        return data[int(starts[i]):int(ends[i])]
+
+    # Lines spread over the file; most files hold non-ASCII text on many lines.
+    probe = np.unique(np.linspace(0, len(starts) - 1, min(len(starts), 4 * sample)).astype(np.int64))
+    lines = [int(i) for i in probe if not line(i).isascii()]
+    if len(lines) < sample // 20:
+        # Sparse: find every line that holds a non-ASCII byte, chunk by chunk.
+        arr = np.frombuffer(data, dtype=np.uint8)
+        found = []
+        for at in range(0, len(arr), _CHUNK):
+            high = np.flatnonzero(arr[at:at + _CHUNK] >= 0x80) + at
+            if len(high):
+                found.append(np.unique(np.searchsorted(newlines, high)))
+        lines = np.unique(np.concatenate(found)).tolist() if found else []
+    if not lines:
         return True
-    lines = np.unique(np.concatenate(non_ascii))
-    picked = lines[np.unique(np.linspace(0, len(lines) - 1, min(len(lines), sample)).astype(np.int64))]
+    picked = [lines[int(k)] for k in np.unique(np.linspace(0, len(lines) - 1, min(len(lines), sample)).astype(int))]
     ok = 0
     for i in picked:
-        begin = int(newlines[i - 1]) + 1 if i > 0 else 0
-        end = int(newlines[i]) if i < len(newlines) else len(data)
         try:
-            data[begin:end].decode("utf-8")
+            line(i).decode("utf-8")
             ok += 1
         except UnicodeDecodeError:
             pass
