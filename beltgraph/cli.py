@@ -105,7 +105,7 @@ def load(obj: Ctx, bundle: Path, merge: bool, if_empty: bool, as_json: bool):
 
     store = obj.store()
     with Progress(enabled=not as_json) as progress:
-        summary = load_bundle(store, bundle, merge=merge, max_errors=obj.config.get("load", "max_errors"),
+        summary = load_bundle(store, bundle, merge=merge, **obj.config.section("load"),
                               progress=progress, if_empty=if_empty)
     if as_json:
         return emit_json(summary.to_dict())

@@ -165,7 +165,7 @@ LABEL_LIST: tuple[Label, ...] = (
     Label("Merchant", (
         _ID, _NAME,
         Prop("joined", "date"),
-        Prop("sales", "float", doc="cumulative CNY"),
+        Prop("sales", "float", min=0, doc="cumulative CNY"),
     ), doc="a shop on the platform"),
     Label("TeamLeader", (_ID, _NAME), doc="a recruiting team leader (招商团长)"),
 )
@@ -185,7 +185,7 @@ REL_LIST: tuple[RelType, ...] = (
     RelType("SELLS", (("Anchor", "SupplyChain"),), (
         _QUARTER,
         Prop("sessions", "int", min=0),
-        Prop("gmv", "float"),
+        Prop("gmv", "float", min=0),
         Prop("orders", "int", min=0),
         Prop("viewers", "int", min=0),
     ), derived=True, doc="one per anchor, supply chain and quarter, from live-stream facts"),
@@ -205,7 +205,7 @@ FACT_LIST: tuple[FactTable, ...] = (
             Prop("supply_chain", required=True),
             Prop("base"),
             Prop("date", "date", required=True),
-            Prop("gmv", "float"),
+            Prop("gmv", "float", min=0),
             Prop("orders", "int", min=0),
             Prop("viewers", "int", min=0),
             Prop("new_followers", "int"),
@@ -219,7 +219,7 @@ FACT_LIST: tuple[FactTable, ...] = (
         (
             Prop("provider", required=True),
             _QUARTER,
-            Prop("gmv", "float"),
+            Prop("gmv", "float", min=0),
             Prop("anchors_incubated", "int", min=0),
             Prop("sessions", "int", min=0),
             Prop("trainees", "int", min=0),

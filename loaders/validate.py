@@ -9,6 +9,7 @@ turned into Python objects.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,7 +105,10 @@ def convert(col: pa.ChunkedArray, prop: Prop) -> tuple[pa.Array, pa.ChunkedArray
         col2 = pc.if_else(grouped, pc.replace_substring(col, ",", ""), col)
         ok = pc.match_substring_regex(col2, FLOAT_RE)
         clean = pc.replace_substring_regex(pc.if_else(ok, col2, None), r"^\+", "")
-        return pc.cast(clean, pa.float64()), _mask_bad(col, ok)
+        values = pc.cast(clean, pa.float64())
+        # 1e999 is a float's syntax but infinity: no amount a user meant (and not JSON).
+        ok = pc.and_(ok, pc.fill_null(pc.is_finite(values), True))
+        return pc.if_else(ok, values, None), _mask_bad(col, ok)
     if kind == "date":
         parts = pc.extract_regex(col, DATE_RE)
         y = pc.struct_field(parts, "y")
@@ -165,10 +169,24 @@ def _norm_choice(x: str) -> str:
 
 
 def _bad_message(prop: Prop, value: str) -> str:
+    """The problem with a cell that did not convert.
+
+    >>> _bad_message(Prop("gmv", "float"), "1e999")
+    "bad number '1e999' for gmv: not a finite number"
+    """
+    if prop.kind == "float" and not math.isfinite(_float_or_zero(value)):
+        return f"bad number {value!r} for {prop.name}: not a finite number"
     if prop.choices:
         return f"bad value {value!r} for {prop.name}: expected one of {', '.join(prop.choices)}"
     noun = "number" if prop.kind in ("int", "float") else ("date" if prop.kind == "date" else "value")
     return f"bad {noun} {value!r} for {prop.name}: expected {KIND_HELP[prop.kind]}"
+
+
+def _float_or_zero(value: str) -> float:
+    try:
+        return float(value.replace(",", ""))
+    except ValueError:
+        return 0.0
 
 
 def _range_mask(values, prop: Prop):
@@ -187,6 +205,19 @@ def _fmt(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
+def _range_message(prop: Prop, value) -> str:
+    """The problem with a number outside its property's range.
+
+    >>> _range_message(Prop("gmv", "float", min=0), -5.0)
+    'gmv -5 is negative: expected 0 or more'
+    """
+    if prop.max is None and prop.min == 0:
+        return f"{prop.name} {_fmt(value)} is negative: expected 0 or more"
+    lo = "" if prop.min is None else _fmt(prop.min)
+    hi = "" if prop.max is None else _fmt(prop.max)
+    return f"{prop.name} {_fmt(value)} is out of range {lo}..{hi}"
+
+
 # ---------------------------------------------------------------- one table
 
 def _typed_columns(raw: RawTable, props: tuple[Prop, ...], fixed: tuple[str, ...],
@@ -198,6 +229,7 @@ def _typed_columns(raw: RawTable, props: tuple[Prop, ...], fixed: tuple[str, ...
     by_lower = {p.name.lower(): p.name for p in props}
     by_lower.update({f: f for f in fixed})
     seen: dict[str, int] = {}
+    seen_lower: set[str] = set()
     mapping: list[str | None] = []
     header_ok = True
     for i, h in enumerate(raw.columns):
@@ -209,12 +241,20 @@ def _typed_columns(raw: RawTable, props: tuple[Prop, ...], fixed: tuple[str, ...
             mapping.append(None)
             continue
         name = by_lower.get(h.lower(), h)
-        if name in seen:
+        # Property names are not told apart by case in the stores (nor by most users).
+        if name.lower() in seen_lower:
             problems.add(raw.display, 1, f"duplicate column {h!r} in the header")
             header_ok = False
             mapping.append(None)
             continue
+        if name.startswith("_") and name not in by_lower.values():
+            # _ID, _LABEL, ... are the engine's own; results leave out every _name.
+            problems.add(raw.display, 1, f"column {h!r}: names starting with _ are reserved; rename it")
+            header_ok = False
+            mapping.append(None)
+            continue
         seen[name] = i
+        seen_lower.add(name.lower())
         mapping.append(name)
     present = set(seen)
     required = [f for f in fixed] + [p.name for p in props if p.required]
@@ -247,10 +287,7 @@ def _typed_columns(raw: RawTable, props: tuple[Prop, ...], fixed: tuple[str, ...
         rng = _range_mask(values, p)
         if rng is not None:
             rows = _rows(rng)
-            lo = "" if p.min is None else _fmt(p.min)
-            hi = "" if p.max is None else _fmt(p.max)
-            problems.add_rows(raw, rows, lambda r, p=p, v=values, lo=lo, hi=hi:
-                              f"{p.name} {_fmt(v[r].as_py())} is out of range {lo}..{hi}")
+            problems.add_rows(raw, rows, lambda r, p=p, v=values: _range_message(p, v[r].as_py()))
         if p.required:
             missing = _rows(pc.is_null(col))
             problems.add_rows(raw, missing, lambda r, p=p: f"missing value for required column {p.name!r}")
@@ -371,6 +408,7 @@ def validate(raw: RawBundle, base: GraphData | None = None, max_errors: int = 50
     for raw_t in raw.tables:
         for p in raw_t.problems:
             problems.add(p.file, p.line, p.message)
+        problems.total += raw_t.more_problems
         if not raw_t.columns:
             continue
         section, name = raw_t.section, raw_t.name
