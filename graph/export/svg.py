@@ -48,8 +48,10 @@ def _diamond(x: float, y: float, r: float) -> str:
     return f"{x:.1f},{y - r:.1f} {x + r:.1f},{y:.1f} {x:.1f},{y + r:.1f} {x - r:.1f},{y:.1f}"
 
 
-def to_svg(d: Drawing, lang: str = "zh", title: str | None = None) -> str:
-    """The drawing as a standalone SVG document (UTF-8 text)."""
+def to_svg(d: Drawing, lang: str = "zh", title: str | None = None, header: bool = True,
+           max_labels: int | None = None, label_size: float = 12) -> str:
+    """The drawing as a standalone SVG document (UTF-8 text). ``header``: the title and caption
+    on top; ``max_labels``: name only the biggest nodes; ``label_size``: font size of names."""
     nodes = d.nodes
     pad = MAX_SIZE + 40
     if nodes:
@@ -60,7 +62,7 @@ def to_svg(d: Drawing, lang: str = "zh", title: str | None = None) -> str:
         x0, x1, y0, y1 = -400.0, 400.0, -200.0, 200.0
     w = max(x1 - x0, 800.0)
     unit = w / 1200  # header and legend scale with the drawing, so they read the same at any size
-    head = 70 * unit
+    head = 70 * unit if header else 10 * unit
     legend_h = 60 * unit
     top = y0 - head
     h = (y1 - top) + legend_h
@@ -75,11 +77,11 @@ def to_svg(d: Drawing, lang: str = "zh", title: str | None = None) -> str:
         f"<title>{text(title + ' · ' + d.caption)}</title>",
         f"<desc>{text(json.dumps({'selection': d.selection, 'version': d.version, 'date': d.date}, ensure_ascii=False))}</desc>",
         f'<rect x="{x0:.1f}" y="{top:.1f}" width="{w:.1f}" height="{h:.1f}" fill="#ffffff"/>',
-        f'<text class="title" x="{x0 + 20 * unit:.1f}" y="{top + 30 * unit:.1f}" font-size="{22 * unit:.1f}" '
+        *([] if not header else [f'<text class="title" x="{x0 + 20 * unit:.1f}" y="{top + 30 * unit:.1f}" font-size="{22 * unit:.1f}" '
         f'font-weight="bold" fill="{TEXT_COLOR}">{text(title)}</text>',
         f'<text class="caption" x="{x0 + 20 * unit:.1f}" y="{top + 55 * unit:.1f}" font-size="{13 * unit:.1f}" '
         f'fill="#5a6472">{text(d.caption)} · {len(nodes):,} {text(word("nodes", lang))} · '
-        f'{len(d.edges):,} {text(word("rels", lang))}</text>',
+        f'{len(d.edges):,} {text(word("rels", lang))}</text>']),
     ]
     # edges: one path (fast to draw at any size), types along them on small drawings
     segs = []
@@ -95,8 +97,8 @@ def to_svg(d: Drawing, lang: str = "zh", title: str | None = None) -> str:
             if p and q:
                 out.append(f'<text x="{(p.x + q.x) / 2:.1f}" y="{(p.y + q.y) / 2 - 2:.1f}">{text(t)}</text>')
         out.append("</g>")
-    labelled = {n.id for n in nodes} if len(nodes) <= ALL_LABELS_UP_TO else \
-        {n.id for n in sorted(nodes, key=lambda n: (-n.size, n.id))[:LABELLED_TOP]}
+    top = max_labels if max_labels is not None else (len(nodes) if len(nodes) <= ALL_LABELS_UP_TO else LABELLED_TOP)
+    labelled = {n.id for n in sorted(nodes, key=lambda n: (-n.size, n.id))[:top]}
     out.append('<g class="nodes">')
     for n in nodes:
         stroke, sw = (TIER_COLORS[n.tier], 5) if n.tier in TIER_COLORS else ("#ffffff", 1.5)
@@ -106,7 +108,8 @@ def to_svg(d: Drawing, lang: str = "zh", title: str | None = None) -> str:
             tip.append(word(f"tier.{n.tier}", lang))
         shape = (f'<polygon points="{_diamond(n.x, n.y, n.size)}"' if n.label == "Belt" else
                  f'<circle cx="{n.x:.1f}" cy="{n.y:.1f}" r="{n.size:.1f}"')
-        label = (f'<text x="{n.x:.1f}" y="{n.y + n.size + 13:.1f}" font-size="12" text-anchor="middle" '
+        label = (f'<text x="{n.x:.1f}" y="{n.y + n.size + label_size + 1:.1f}" font-size="{label_size:g}" '
+                 f'text-anchor="middle" '
                  f'fill="{TEXT_COLOR}">{text(n.name)}</text>') if n.id in labelled else ""
         out.append(f'<g class="node" data-id={attr(n.id)} data-label={attr(n.label)}>'
                    f"<title>{text(chr(10).join(tip))}</title>"

@@ -44,6 +44,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "brief.not_ranked": ("未参与排名", "not ranked"),
     "brief.more": ("另有 {n} 条", "and {n} more"),
     "brief.points": ("得分构成", "Points"),
+    "metric.gmv": ("GMV", "GMV"), "metric.anchor_reach": ("带货主播", "anchors"),
+    "metric.fulfillment_rate": ("履约率", "fulfilment"), "metric.return_rate": ("退货率", "returns"),
+    "metric.rating": ("评分", "rating"),
 }
 
 LANGS = ("zh", "en")
