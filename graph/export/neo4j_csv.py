@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 import zipfile
 
 from ..model import LABELS, REL_TYPES
@@ -108,15 +109,15 @@ def to_files(sub) -> dict[str, bytes]:
 
 def import_args(paths: list[str], database: str = "neo4j") -> list[str]:
     """The arguments of ``neo4j-admin database import full`` for these files (relative paths)."""
-    args = ["--overwrite-destination=true", "--multiline-fields=true", f"--array-delimiter={ARRAY_DELIMITER}",
+    args = [database, "--overwrite-destination=true", "--multiline-fields=true", f"--array-delimiter={ARRAY_DELIMITER}",
             "--id-type=string"]
     args += [f"--nodes={p}" for p in paths if p.startswith("nodes/")]
     args += [f"--relationships={p}" for p in paths if p.startswith("rels/")]
-    return [*args, database]
+    return args
 
 
 def readme(sub, paths: list[str], node_counts: dict, rel_counts: dict) -> str:
-    command = " \\\n    ".join(["neo4j-admin database import full", *import_args(paths)])
+    command = " \\\n    ".join(["neo4j-admin database import full", *map(shlex.quote, import_args(paths))])
     lines = [
         "# BeltGraph export for Neo4j's bulk importer",
         "",

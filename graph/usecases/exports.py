@@ -94,18 +94,18 @@ def _name(sub: Subgraph, ext: str) -> str:
 
 def select_for_export(store: Store, config: Config, fmt: str, around: str | None = None, depth: int = 1,
                       labels: tuple[str, ...] = (), types: tuple[str, ...] = (), query: str | None = None,
-                      ids: tuple[str, ...] = (), view: str | None = None) -> Subgraph:
-    """The selection, capped by the format's node limit (a message suggests a filter)."""
+                      ids: tuple[str, ...] = (), view: str | None = None, interactive: bool | None = None) -> Subgraph:
+    """The selection, capped by the format's node limit (a message suggests a filter);
+    ``interactive`` (the web's buttons) applies the interactive cap to every format."""
     if fmt not in FORMATS:
         raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    interactive = fmt in INTERACTIVE
+    interactive = fmt in INTERACTIVE if interactive is None else interactive
     cap = config.get("export", "max_nodes_interactive" if interactive else "max_nodes")
     try:
         sub = subgraph(store, around, depth, labels, types, query, ids, cap)
     except TooManyNodes as e:
-        hint = (f"; an html export opens in a browser and is limited to {cap:,} nodes "
-                "([export] max_nodes_interactive): svg, pdf, png and gexf take more") if interactive else \
-            " ([export] max_nodes)"
+        hint = (f" ([export] max_nodes_interactive; the command line's svg, pdf, png and gexf exports take "
+                f"up to {config.get('export', 'max_nodes'):,})") if interactive else " ([export] max_nodes)"
         raise TooManyNodes(e.count, e.cap, hint) from None
     if view:
         sub = dataclasses.replace(sub, selection={**sub.selection, "view": view})
@@ -115,12 +115,13 @@ def select_for_export(store: Store, config: Config, fmt: str, around: str | None
 def export(store: Store, config: Config, fmt: str, around: str | None = None, depth: int = 1,
            labels: tuple[str, ...] = (), types: tuple[str, ...] = (), query: str | None = None,
            ids: tuple[str, ...] = (), view: str | None = None, lang: str = "zh",
-           title: str | None = None) -> ExportFile:
-    """A selection of the graph in ``fmt`` (see :data:`FORMATS`)."""
+           title: str | None = None, interactive: bool | None = None) -> ExportFile:
+    """A selection of the graph in ``fmt`` (see :data:`FORMATS`); ``interactive``: see
+    :func:`select_for_export`."""
     from ..export import gephi, html, jsonfmt, neo4j_csv, svg
     from ..export.drawing import build_drawing
 
-    sub = select_for_export(store, config, fmt, around, depth, labels, types, query, ids, view)
+    sub = select_for_export(store, config, fmt, around, depth, labels, types, query, ids, view, interactive)
     media, ext = FORMATS[fmt]
     files = None
     if fmt == "json":
