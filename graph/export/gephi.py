@@ -108,13 +108,27 @@ def _rgb(color: str) -> dict:
 
 
 def to_gexf(sub, drawing: Drawing) -> bytes:
-    """GEXF 1.2 with the drawing's positions (y up, as Gephi shows it), colours and sizes."""
+    """GEXF 1.2 with the drawing's positions (y up, as Gephi shows it), colours and sizes. A
+    node's GEXF label is its name and a relationship's its type (GEXF's own edge ``type`` means
+    directed or not); the selection, data version and date are the file's meta description."""
+    from xml.etree.ElementTree import SubElement
+
+    from networkx.readwrite.gexf import GEXFWriter
+
     G = to_networkx(sub)
     for n in drawing.nodes:
         data = G.nodes[n.id]
         data["label"] = n.name
         data["viz"] = {"color": _rgb(n.color), "size": float(n.size),
                        "position": {"x": float(n.x), "y": float(-n.y), "z": 0.0}}
+    for _, _, data in G.edges(data=True):
+        data["label"] = data.pop("type")
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    writer.add_graph(G)
+    meta = writer.xml.find("meta")
+    if meta is not None:
+        meta.find("creator").text = "BeltGraph"
+        SubElement(meta, "description").text = json.dumps(graph_attrs(sub), ensure_ascii=False)
     out = io.BytesIO()
-    nx.write_gexf(G, out, encoding="utf-8", prettyprint=True, version="1.2draft")
+    writer.write(out)
     return out.getvalue()

@@ -43,8 +43,9 @@ def _kernels(G: int, h: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _repulsion(pos: np.ndarray, G: int) -> np.ndarray:
-    """Σ_j (p_i - p_j) / |p_i - p_j|² over all other nodes, approximated on a G×G grid
-    (nodes in the same cell do not see each other; the grid is fine enough that few share one)."""
+    """Σ_j (p_i - p_j) / |p_i - p_j|² over all other nodes, approximated on a G×G grid, plus
+    the exact force between nodes of the same cell (which the grid does not see), found among
+    the next few nodes in cell order."""
     lo = pos.min(axis=0)
     span = max(float((pos.max(axis=0) - lo).max()), 1e-9)
     h = span / (G - 1)
@@ -55,7 +56,26 @@ def _repulsion(pos: np.ndarray, G: int) -> np.ndarray:
     kx, ky = _kernels(G, h)
     fx = np.fft.irfft2(fm * kx, s=mass.shape)
     fy = np.fft.irfft2(fm * ky, s=mass.shape)
-    return np.stack([fx[cell[:, 0], cell[:, 1]], fy[cell[:, 0], cell[:, 1]]], axis=1)
+    force = np.stack([fx[cell[:, 0], cell[:, 1]], fy[cell[:, 0], cell[:, 1]]], axis=1)
+    key = cell[:, 0] * G + cell[:, 1]
+    order = np.argsort(key, kind="stable")
+    k_sorted = key[order]
+    for s in range(1, _NEAR + 1):
+        a, b = order[:-s], order[s:]
+        same = k_sorted[:-s] == k_sorted[s:]
+        if not same.any():
+            break
+        a, b = a[same], b[same]
+        d = pos[a] - pos[b]
+        r2 = np.maximum((d ** 2).sum(1), 1e-6)[:, None]
+        f = d / r2
+        np.add.at(force, a, f)
+        np.add.at(force, b, -f)
+    return force
+
+
+#: Nodes of one grid cell that see each other exactly: each with the next this many in cell order.
+_NEAR = 8
 
 
 def _exact_repulsion(pos: np.ndarray) -> np.ndarray:
