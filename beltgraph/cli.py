@@ -502,7 +502,8 @@ def match(obj: Ctx, kind, node_id, limit, as_json):
 @click.option("--depth", type=int, default=1, show_default=True, help="...within this many hops.")
 @click.option("--label", "labels", multiple=True, metavar="LABEL", help="Only nodes of this label (repeatable).")
 @click.option("--type", "types", multiple=True, metavar="TYPE", help="Only relationships of this type (repeatable).")
-@click.option("--query", metavar="CYPHER", help="The nodes a read-only query returns, and the relationships between them.")
+@click.option("--query", metavar="CYPHER",
+              help="The nodes a read-only query returns, and the relationships between them.")
 @click.option("--id", "ids", multiple=True, metavar="ID", help="These nodes and the relationships between them.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Legend language.")
 @click.option("--title", help="Heading of the picture.")

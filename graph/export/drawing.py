@@ -85,7 +85,7 @@ def describe_selection(selection: dict) -> str:
     if "query" in selection:
         parts.append(f"query: {selection['query']}")
     if "ids" in selection:
-        parts.append(f"{len(selection['ids'])} chosen nodes")
+        parts.append(f"{len(selection['ids']):,} chosen nodes")
     if "view" in selection:
         parts.append(str(selection["view"]))
     if selection.get("labels"):

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+
 def extent(n: int) -> float:
     """Half the side of the square that ``n`` nodes are scaled into (vis-network and SVG units):
     it grows with the square root of n, so nodes keep about the same spacing at any size.

@@ -70,15 +70,17 @@ def to_svg(d: Drawing, lang: str = "zh", title: str | None = None, header: bool 
     shown_h = h * shown_w / w
     title = title or word("title.network", lang)
     by_id = d.by_id()
+    meta = {"selection": d.selection, "version": d.version, "date": d.date}
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{shown_w:.0f}" height="{shown_h:.0f}" '
         f'viewBox="{x0:.1f} {top:.1f} {w:.1f} {h:.1f}" font-family={attr(FONT)}>',
         f"<title>{text(title + ' · ' + d.caption)}</title>",
-        f"<desc>{text(json.dumps({'selection': d.selection, 'version': d.version, 'date': d.date}, ensure_ascii=False))}</desc>",
+        f"<desc>{text(json.dumps(meta, ensure_ascii=False))}</desc>",
         f'<rect x="{x0:.1f}" y="{top:.1f}" width="{w:.1f}" height="{h:.1f}" fill="#ffffff"/>',
-        *([] if not header else [f'<text class="title" x="{x0 + 20 * unit:.1f}" y="{top + 30 * unit:.1f}" font-size="{22 * unit:.1f}" '
-        f'font-weight="bold" fill="{TEXT_COLOR}">{text(title)}</text>',
+        *([] if not header else [
+            f'<text class="title" x="{x0 + 20 * unit:.1f}" y="{top + 30 * unit:.1f}" '
+            f'font-size="{22 * unit:.1f}" font-weight="bold" fill="{TEXT_COLOR}">{text(title)}</text>',
         f'<text class="caption" x="{x0 + 20 * unit:.1f}" y="{top + 55 * unit:.1f}" font-size="{13 * unit:.1f}" '
         f'fill="#5a6472">{text(d.caption)} · {len(nodes):,} {text(word("nodes", lang))} · '
         f'{len(d.edges):,} {text(word("rels", lang))}</text>']),
@@ -91,7 +93,7 @@ def to_svg(d: Drawing, lang: str = "zh", title: str | None = None, header: bool 
             segs.append(f"M{p.x:.1f} {p.y:.1f}L{q.x:.1f} {q.y:.1f}")
     out.append(f'<path class="edges" d="{"".join(segs)}" stroke="{EDGE_COLOR}" stroke-width="1.2" fill="none"/>')
     if 0 < len(d.edges) <= EDGE_LABELS_UP_TO:
-        out.append(f'<g class="edge-types" font-size="9" fill="#8a94a3" text-anchor="middle">')
+        out.append('<g class="edge-types" font-size="9" fill="#8a94a3" text-anchor="middle">')
         for a, b, t in d.edges:
             p, q = by_id.get(a), by_id.get(b)
             if p and q:
