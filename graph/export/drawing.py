@@ -8,7 +8,7 @@ properties for tooltips, and the caption (what is shown, the data version, the d
 ...                [{"from": "s", "to": "b", "type": "IN_BELT"}], {"around": "b", "depth": 1}, "v1", "2024-01-02")
 >>> d = build_drawing(sub, tiers={"s": "gold"}, degrees={"b": 4, "s": 1})
 >>> [(n.id, n.color, n.tier, n.size) for n in d.nodes]
-[('b', '#c0392b', None, 36.0), ('s', '#2980b9', 'gold', 18.0)]
+[('b', '#c0392b', None, 36.0), ('s', '#2980b9', 'gold', 23.0)]
 >>> d.caption
 'around b, depth 1 · data v1 · 2024-01-02'
 """
