@@ -492,6 +492,62 @@ def match(obj: Ctx, kind, node_id, limit, as_json):
                                                  for m in result.items])
 
 
+# ---------------------------------------------------------------- exports
+
+@main.command("export")
+@click.option("--format", "fmt", required=True, type=click.Choice(list(usecases.FORMATS)),
+              help="html (opens offline), svg/pdf/png (vector drawing), graphml/gexf (Gephi), json (node-link), "
+                   "cytoscape (Cytoscape.js), csv (a folder for neo4j-admin database import).")
+@click.option("--around", metavar="ID", help="The neighbourhood of this node...")
+@click.option("--depth", type=int, default=1, show_default=True, help="...within this many hops.")
+@click.option("--label", "labels", multiple=True, metavar="LABEL", help="Only nodes of this label (repeatable).")
+@click.option("--type", "types", multiple=True, metavar="TYPE", help="Only relationships of this type (repeatable).")
+@click.option("--query", metavar="CYPHER",
+              help="The nodes a read-only query returns, and the relationships between them.")
+@click.option("--id", "ids", multiple=True, metavar="ID", help="These nodes and the relationships between them.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Legend language.")
+@click.option("--title", help="Heading of the picture.")
+@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path),
+              help="File to write (csv: a new folder, or a .zip).")
+@json_option
+@common
+def export_cmd(obj: Ctx, fmt, around, depth, labels, types, query, ids, lang, title, out: Path, as_json):
+    """Export a selection of the graph (default: all of it) as a picture or a data file."""
+    if fmt == "csv" and out.suffix != ".zip" and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise CliError(f"{out} exists; the csv export writes a new folder (or name a .zip)", 2)
+    result = usecases.export(obj.store(), obj.config, fmt, around, depth, tuple(labels), tuple(types), query,
+                             tuple(ids), lang=lang, title=title)
+    if fmt == "csv" and out.suffix != ".zip":
+        for rel, body in result.files.items():
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            (out / rel).write_bytes(body)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(result.body)
+    if as_json:
+        return emit_json({"ok": True, "out": str(out), **result.to_dict()})
+    click.echo(f"wrote {out}: {result.nodes:,} nodes, {result.rels:,} relationships, data {result.version}", err=True)
+
+
+@main.command()
+@click.argument("belt_id", metavar="BELT_ID")
+@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path), help="FILE.html or FILE.pdf")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@json_option
+@common
+def brief(obj: Ctx, belt_id, out: Path, lang, as_json):
+    """One printable page about a belt (A4): map, quarters, providers, supply chains, anchors, gaps."""
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("html", "pdf"):
+        raise CliError("-o must end in .html or .pdf", 2)
+    result = usecases.brief_file(obj.store(), obj.config, belt_id, fmt, lang)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(result.body)
+    if as_json:
+        return emit_json({"ok": True, "out": str(out), **result.to_dict()})
+    click.echo(f"wrote {out}", err=True)
+
+
 # ---------------------------------------------------------------- neo4j
 
 @main.group()

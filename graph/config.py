@@ -162,6 +162,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("neo4j.database", "neo4j", "str", "Neo4j database"),
     Setting("neo4j.batch_size", 5000, "int", "rows per UNWIND batch of a push", at_least(1)),
     Setting("neo4j.timeout_s", 30, "float", "a Neo4j transaction is stopped after this long", at_least(0.001)),
+    Setting("export.max_nodes_interactive", 2000, "int",
+            "an html export (and every export button of the web) refuses a selection of more nodes", at_least(1)),
+    Setting("export.max_nodes", 20000, "int", "svg, pdf, png, graphml, gexf, json and csv exports refuse more nodes",
+            at_least(1)),
+    Setting("export.chromium", "", "str", "Chromium for PDF and PNG exports (default: chromium on the PATH)"),
+    Setting("export.render_timeout_s", 120.0, "float", "a PDF or PNG rendering is stopped after this long",
+            at_least(1)),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 

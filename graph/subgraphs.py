@@ -43,9 +43,17 @@ def _ids_in_answer(result) -> set[str]:
     return out
 
 
-def _too_many(n: int, cap: int) -> BadRequest:
-    return BadRequest(f"the selection has {n:,} nodes, more than {cap:,}: narrow it with a label or type "
-                      "filter, a smaller depth, or a query")
+class TooManyNodes(BadRequest):
+    """A selection above the node cap: the message suggests a filter."""
+
+    def __init__(self, n: int, cap: int, hint: str = ""):
+        super().__init__(f"the selection has {n:,} nodes, more than {cap:,}: narrow it with a label or type "
+                         f"filter, a smaller depth, or a query{hint}")
+        self.count, self.cap = n, cap
+
+
+def _too_many(n: int, cap: int) -> TooManyNodes:
+    return TooManyNodes(n, cap)
 
 
 def _neighbourhood(g: BeltGraph, around: str, depth: int, labels: tuple[str, ...], types: tuple[str, ...],

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from graph import usecases
+from graph.export.tables import Table
 from graph.model import LABELS
 
 from . import i18n, params
+from .downloads import send_tables
 from .views import View, get_store, menu, page
 
 bp = Blueprint("search", __name__)
@@ -31,6 +33,11 @@ i18n.add({
     "search.match.substring": ("包含", "contains"), "search.match.pinyin": ("拼音", "pinyin"),
     "search.match.initials": ("首字母", "initials"), "search.match.fuzzy": ("近似", "similar"),
     "search.stats": ("图谱规模", "The graph"),
+    "search.csv.title": ("搜索结果", "Search results"),
+    "search.col.label": ("类型", "Type"), "search.col.id": ("ID", "Id"), "search.col.name": ("名称", "Name"),
+    "search.col.name_en": ("英文名", "English name"), "search.col.category": ("类目", "Category"),
+    "search.col.division": ("事业部", "Division"), "search.col.province": ("省份", "Province"),
+    "search.col.match": ("匹配方式", "Match"),
 })
 
 FACETS = ("label", "category", "division", "province")
@@ -74,3 +81,24 @@ def suggest() -> View:
     items = [{**i, "label_name": i18n.label_name(i["label"]) if i["label"] in LABELS else i["label"]}
              for i in result.items]
     return View({"query": result.query, "items": items})
+
+
+#: Hits in one download at most (the most one search answers).
+DOWNLOAD_LIMIT = 500
+
+
+@bp.get("/search/download")
+def download():
+    """Search results for ?q= (with the page's filters) as ?format=csv (UTF-8 with BOM) or xlsx."""
+    fmt = params.text("format") or "csv"
+    q = params.required("q")
+    result = usecases.search(get_store(), q, None, DOWNLOAD_LIMIT, 0, _filters())
+    keys = ("label", "id", "name", "name_en", "category", "division", "province", "match")
+    rows = []
+    for h in result.hits:
+        d = h.to_dict()
+        rows.append([i18n.label_name(d["label"]) if d["label"] in LABELS else d["label"], d["id"], d["name"],
+                     d.get("name_en"), d.get("category"), d.get("division"), d.get("province"),
+                     i18n.t(f"search.match.{d['match']}")])
+    title = f"{i18n.t('search.csv.title')} {q}"
+    return send_tables("search", [Table(title, [i18n.t(f"search.col.{k}") for k in keys], rows)], fmt)

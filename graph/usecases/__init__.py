@@ -21,3 +21,4 @@ from .profiles import *  # noqa: F401,F403
 from .ranking import *  # noqa: F401,F403
 from .reviews import *  # noqa: F401,F403
 from .sync import *  # noqa: F401,F403
+from .exports import *  # noqa: F401,F403

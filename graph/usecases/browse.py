@@ -136,7 +136,7 @@ def subgraph(store: Store, around: str | None = None, depth: int = 1, labels: tu
     ``around`` within ``depth`` hops, the nodes a read-only ``query`` returns, or given
     ``ids``; narrowed to ``labels`` and relationship ``types``. More than ``max_nodes`` nodes
     is refused with a message suggesting a filter."""
-    from .subgraphs import select
+    from ..subgraphs import select
 
     labels = tuple(canonical_name(x) for x in labels)
     types = tuple(canonical_name(x) for x in types)
