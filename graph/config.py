@@ -175,8 +175,6 @@ SETTINGS: tuple[Setting, ...] = (
             at_least(64)),
     Setting("cypher.workers", 2, "int", "Cypher queries that run at once (one worker process each)", at_least(1)),
     Setting("load.max_errors", 50, "int", "problems listed before '... and N more'", at_least(1)),
-    Setting("web.host", "127.0.0.1", "str", "address beltgraph serve listens on"),
-    Setting("web.port", 5000, "int", "port beltgraph serve listens on", between(1, 65535)),
     Setting("web.users", {}, "records",
             "web users: [web.users.NAME] role (viewer, analyst or admin) and password (from beltgraph user hash); "
             "with none, serve runs open as a single-user tool on 127.0.0.1 only",
@@ -186,6 +184,8 @@ SETTINGS: tuple[Setting, ...] = (
             _records(("role", "hash"), _credential), secret=True),
     Setting("web.rate_limit", "30/minute", "str",
             "requests per user (or address) to each Cypher, path, export and upload endpoint", _rate),
+    Setting("web.host", "127.0.0.1", "str", "address beltgraph serve listens on"),
+    Setting("web.port", 5000, "int", "port beltgraph serve listens on", between(1, 65535)),
     Setting("rank.gold_count", 10, "int", "ranks 1..gold_count are gold (SPEC §3)", at_least(0)),
     Setting("rank.silver_count", 50, "int", "the next silver_count ranks are silver", at_least(0)),
     Setting("rank.min_anchors", 3, "int", "distinct anchors selling in the quarter to be eligible", at_least(0)),
