@@ -182,17 +182,18 @@ def _token_user(token: str) -> Principal | None:
 def is_loopback(host: str | None) -> bool:
     """Whether an address is this machine only.
 
-    >>> [is_loopback(h) for h in ("127.0.0.1", "::1", "[::1]", "localhost", "0.0.0.0", "10.0.0.5", "")]
-    [True, True, True, True, False, False, False]
+    >>> [is_loopback(h) for h in ("127.0.0.1", "::1", "[::1]", "::ffff:127.0.0.1", "localhost", "0.0.0.0", "")]
+    [True, True, True, True, True, False, False]
     """
     if not host:
         return False
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        ip = ipaddress.ip_address(host.strip("[]").split("%")[0])
     except ValueError:
         return False
+    return (getattr(ip, "ipv4_mapped", None) or ip).is_loopback
 
 
 def serve_problem(config: Config, host: str) -> str | None:
