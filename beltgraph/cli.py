@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -621,13 +622,57 @@ def serve(obj: Ctx, host: str | None, port: int | None, threads: int):
     import waitress
 
     from web import create_app
+    from web.auth import serve_problem
 
     host = host or obj.config.get("web", "host")
     port = port or obj.config.get("web", "port")
-    app = create_app(store=obj.store(), config=obj.config)
+    problem = serve_problem(obj.config, host)
+    if problem:
+        raise CliError(problem, 2)
+    app = create_app({"BIND_HOST": host}, store=obj.store(), config=obj.config)
+    app.debug = False  # never the debugger on a server, whatever BELTGRAPH_FLASK_DEBUG says
+    assert app.debug is False
     obj.store().graph()  # open the snapshot before the first request
     click.echo(f"BeltGraph on http://{host}:{port}  ({obj.store().describe()})", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="beltgraph")
+
+
+# ---------------------------------------------------------------- web users and API tokens
+
+@main.group()
+def user():
+    """Web users and API tokens: print the lines to paste into config.toml."""
+
+
+@user.command("hash")
+def user_hash():
+    """Ask for a password (twice) and print its hash for [web.users.NAME] password."""
+    from werkzeug.security import generate_password_hash
+
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    if len(password) < 8:
+        raise CliError("choose a password of at least 8 characters", 2)
+    click.echo(generate_password_hash(password))
+    click.echo('paste it into config.toml:\n[web.users.NAME]\nrole = "viewer"    # or analyst, admin\n'
+               'password = "<the line above>"', err=True)
+
+
+@user.command("token")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["viewer", "analyst", "admin"]), default="viewer", show_default=True,
+              help="What scripts using the token may do.")
+def user_token(name: str, role: str):
+    """Make a new API token for scripts (Authorization: Bearer TOKEN on /api); shown once."""
+    from graph.config import RECORD_NAME
+    from web.auth import hash_token, new_token
+
+    if not RECORD_NAME.match(name):
+        raise CliError(f"{name!r}: a name of letters, digits, '.', '_', '@' or '-' (at most 64)", 2)
+    token = new_token()
+    click.echo(f"token (shown once; give it to the script, keep it secret): {token}")
+    click.echo("paste into config.toml (only a hash of the token is kept):")
+    key = name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'  # a TOML bare key, else quoted
+    click.echo(f'[web.tokens.{key}]\nrole = "{role}"\nhash = "{hash_token(token)}"')
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ class Setting:
 
     name: str
     default: Any
-    kind: str          # int, float, str, bool, date, choice, numbers (a table of numbers)
+    kind: str          # int, float, str, bool, date, choice, numbers (a table of numbers), records (below)
     help: str
     check: Check | None = None
     choices: tuple[str, ...] = ()
@@ -66,7 +67,12 @@ class Setting:
 
     def where(self) -> str:
         """How config.toml spells it: ``[rank] gold_count``, or ``[rank.weights]`` for a table."""
-        return f"[{self.name}]" if self.kind == "numbers" else f"[{self.section}] {self.key}"
+        return f"[{self.name}]" if self.kind in TABLE_KINDS else f"[{self.section}] {self.key}"
+
+
+#: Kinds whose value is a whole TOML table: ``numbers`` ({name: number}) and ``records``, a table of
+#: tables of text ({name: {field: text}}, e.g. ``[web.users.alice] role = "viewer"``).
+TABLE_KINDS = ("numbers", "records")
 
 
 def at_least(low: float) -> Check:
@@ -92,6 +98,49 @@ def _weights(v: dict) -> str | None:
 def _columns(v: dict) -> str | None:
     bad = sorted(set(v) - set(REVIEW_COLUMNS))
     return f"names unknown column {', '.join(bad)}: use {', '.join(REVIEW_COLUMNS)}" if bad else None
+
+
+#: Web roles, each allowed what the ones before it are (viewer < analyst < admin).
+WEB_ROLES = ("viewer", "analyst", "admin")
+#: Names of users and tokens.
+RECORD_NAME = re.compile(r"^[\w.@-]{1,64}$")
+_PERIOD = r"(second|minute|hour|day)s?"
+_RATE = re.compile(rf"^\s*\d+\s*(/|per)\s*(\d+\s*)?{_PERIOD}\s*$")
+
+
+def _records(fields: tuple[str, ...], valid: Callable[[str, str], "str | None"]) -> Check:
+    """Check a table of records: names of letters and digits, exactly ``fields``, each passing ``valid``."""
+    def check(v: dict) -> str | None:
+        for name, rec in v.items():
+            if not RECORD_NAME.match(name):
+                return f"{name!r}: a name of letters, digits, '.', '_', '@' or '-' (at most 64)"
+            missing, unknown = [f for f in fields if f not in rec], sorted(set(rec) - set(fields))
+            if missing or unknown:
+                return f"{name}: needs exactly {', '.join(fields)}" + \
+                    (f" (unknown {', '.join(unknown)})" if unknown else f" (missing {', '.join(missing)})")
+            for f in fields:
+                problem = valid(f, rec[f])
+                if problem:
+                    return f"{name}: {f} {problem}"
+        return None
+    return check
+
+
+def _credential(field: str, value: str) -> str | None:
+    if field == "role":
+        return None if value in WEB_ROLES else f"{value!r} is not one of {', '.join(WEB_ROLES)}"
+    if field == "password":  # a werkzeug.security hash, never the password itself
+        ok = value.startswith(("scrypt:", "pbkdf2:")) and value.count("$") == 2
+        return None if ok else "must be a hash printed by `beltgraph user hash`, not the password itself"
+    if field == "hash":  # sha256 of an API token
+        ok = re.fullmatch(r"sha256:[0-9a-f]{64}", value) is not None
+        return None if ok else "must be the sha256:... line printed by `beltgraph user token`, not the token"
+    return None
+
+
+def _rate(v: str) -> str | None:
+    ok = all(_RATE.match(part) for part in v.split(";"))
+    return None if ok else "expected a rate such as 30/minute or 1000 per hour (several joined by ;)"
 
 
 #: Ranking weights per metric (SPEC §3); the metrics are these keys.
@@ -129,6 +178,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("load.max_file_mb", 2048, "int", "one bundle file may expand to at most this many MB", at_least(1)),
     Setting("load.max_bundle_mb", 8192, "int", "all files of a bundle together, uncompressed, in MB", at_least(1)),
     Setting("load.max_files", 1000, "int", "files a bundle (folder, .zip or .xlsx) may hold", at_least(1)),
+    Setting("web.users", {}, "records",
+            "web users: [web.users.NAME] role (viewer, analyst or admin) and password (from beltgraph user hash); "
+            "with none, serve runs open as a single-user tool on 127.0.0.1 only",
+            _records(("role", "password"), _credential), secret=True),
+    Setting("web.tokens", {}, "records",
+            "API tokens for scripts: [web.tokens.NAME] role and hash (from beltgraph user token NAME)",
+            _records(("role", "hash"), _credential), secret=True),
+    Setting("web.rate_limit", "30/minute", "str",
+            "requests per user (or address) to each Cypher, path, export and upload endpoint", _rate),
     Setting("web.host", "127.0.0.1", "str", "address beltgraph serve listens on"),
     Setting("web.port", 5000, "int", "port beltgraph serve listens on", between(1, 65535)),
     Setting("web.upload_max_mb", 200, "int", "largest bundle the web upload (/admin/load) accepts, in MB", at_least(1)),
@@ -259,10 +317,24 @@ def _coerce(s: Setting, value: Any, where: str) -> Any:
             if not math.isfinite(out[str(k)]):
                 raise ConfigError(f"{where}.{k} = {v!r}: expected a finite number")
         value = out
+    elif kind == "records":  # messages never repeat the value: it may hold a password typed by mistake
+        if isinstance(value, str):  # from the environment: JSON
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ConfigError(f'{where}: expected a table of tables as JSON, e.g. {{"alice": {{"role": ...}}}}') \
+                    from None
+        if not isinstance(value, dict) or not all(isinstance(r, dict) for r in value.values()):
+            raise ConfigError(f"{where}: expected a table of tables, e.g. [{s.name}.alice]")
+        for name, rec in value.items():
+            for k, v in rec.items():
+                if not isinstance(v, str):
+                    raise ConfigError(f"{where} {name}: {k} must be text")
+        value = {str(name): dict(rec) for name, rec in value.items()}
     if s.check is not None:
         problem = s.check(value)
         if problem:
-            shown = where if kind == "numbers" else f"{where} = {value!r}:"
+            shown = where if kind in TABLE_KINDS else f"{where} = {value!r}:"
             raise ConfigError(f"{shown} {problem}")
     return value
 
@@ -272,7 +344,7 @@ def _flatten(raw: dict, prefix: str = "") -> list[tuple[str, Any]]:
     out = []
     for k, v in raw.items():
         name = f"{prefix}{k}"
-        if isinstance(v, dict) and not (name in BY_NAME and BY_NAME[name].kind == "numbers"):
+        if isinstance(v, dict) and not (name in BY_NAME and BY_NAME[name].kind in TABLE_KINDS):
             known = any(s.startswith(name + ".") for s in BY_NAME)
             if not known:
                 section = prefix[:-1]
@@ -389,6 +461,8 @@ class Config:
     def describe(self) -> list[dict]:
         """Every setting with its effective value, default, source and help (``beltgraph config``)."""
         def shown(s: Setting, v: Any) -> Any:
+            if s.secret and s.kind == "records":  # names only: no hashes on the screen
+                return ", ".join(sorted(v))
             if s.secret:
                 return "(set)" if v else ""
             return v.isoformat() if isinstance(v, dt.date) else v

@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from flask import Flask, jsonify, render_template, request, send_from_directory
+from flask import Flask, jsonify, make_response, render_template, request, send_from_directory
 
 from graph.config import Config
 from graph.errors import BeltGraphError
@@ -35,9 +35,10 @@ def create_app(test_config: dict | None = None, store=None, config: Config | Non
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # the same key order as the CLI's --json
 
-    from . import i18n
+    from . import auth, i18n
 
     i18n.init_app(app)
+    auth.init_app(app)  # login, roles, CSRF and rate limits, before any blueprint's own hooks
     for module in _blueprints():
         app.register_blueprint(module.bp)
     _register_shared(app)
@@ -63,8 +64,9 @@ def _register_shared(app: Flask) -> None:
     from graph.model import LABELS
     from graph.palette import CATEGORY_COLORS, LABEL_COLORS, OTHER_COLOR, TIER_COLORS
 
+    from .auth import can_open
     from .i18n import label_name
-    from .views import NAV, get_store
+    from .views import get_store, nav_for
 
     vendor = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
@@ -88,7 +90,7 @@ def _register_shared(app: Flask) -> None:
             version = get_store().version()
         except BeltGraphError:
             version = None
-        return {"nav": NAV, "endpoints": app.view_functions, "query_with": query_with, "palette": palette,
+        return {"nav": nav_for(can_open), "endpoints": app.view_functions, "query_with": query_with, "palette": palette,
                 "data_version": version, "profile_url": profile_url}
 
     def profile_url(label: str, node_id: str) -> str:
@@ -139,6 +141,14 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def error_response(status: int, message: str):
+    """The one error shape: JSON under /api, the error page elsewhere; server paths removed."""
+    message = public_message(message)
+    if _wants_json():
+        return make_response(jsonify({"ok": False, "error": message, "status": status}), status)
+    return make_response(render_template("error.html", status=status, message=message), status)
+
+
 def _register_errors(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
@@ -146,11 +156,7 @@ def _register_errors(app: Flask) -> None:
             response.headers.setdefault(k, v)
         return response
 
-    def render(status: int, message: str):
-        message = public_message(message)
-        if _wants_json():
-            return jsonify({"ok": False, "error": message, "status": status}), status
-        return render_template("error.html", status=status, message=message), status
+    render = error_response
 
     @app.errorhandler(BeltGraphError)
     def beltgraph_error(e: BeltGraphError):

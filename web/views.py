@@ -41,6 +41,12 @@ def menu(order: int, endpoint: str, key: str) -> None:
         NAV.sort()
 
 
+def nav_for(can_open: Callable[[str], bool]) -> list[tuple[int, str, str]]:
+    """The menu entries whose page ``can_open`` allows (each entry's endpoint names its blueprint,
+    whose role web.auth knows)."""
+    return [entry for entry in NAV if can_open(entry[1])]
+
+
 @dataclass(frozen=True)
 class View:
     data: dict

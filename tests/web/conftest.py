@@ -8,10 +8,12 @@ Browser tests skip on a machine without /usr/bin/chromium, saying what to instal
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -25,7 +27,8 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture(scope="session")
 def sample_config(tmp_path_factory) -> Config:
-    return Config.from_dict({"embedded": {"buffer_pool_mb": 128}}, base_dir=tmp_path_factory.mktemp("cfg"), env={})
+    return Config.from_dict({"embedded": {"buffer_pool_mb": 128}, "web": {"rate_limit": "100000/minute"}},
+                            base_dir=tmp_path_factory.mktemp("cfg"), env={})
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +76,8 @@ def serve(data_dir, extra_env: dict | None = None):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "BELTGRAPH_EMBEDDED_BUFFER_POOL_MB": "128", **(extra_env or {})}
+    env = {**os.environ, "BELTGRAPH_EMBEDDED_BUFFER_POOL_MB": "128", "BELTGRAPH_WEB_RATE_LIMIT": "100000/minute",
+           **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "beltgraph", "--data", str(data_dir), "serve", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -81,6 +85,8 @@ def serve(data_dir, extra_env: dict | None = None):
     while time.time() < deadline:
         try:
             urllib.request.urlopen(url + "/api/stats", timeout=1)
+            return proc, url
+        except urllib.error.HTTPError:  # it answers (401 when users are configured)
             return proc, url
         except OSError:
             if proc.poll() is not None:
@@ -111,6 +117,15 @@ def page(browser):
     yield pg
     context.close()
     assert not errors, f"JavaScript errors: {errors}"
+
+
+def csrf_headers(client, page: str = "/belts") -> dict:
+    """The X-CSRFToken header a page's script sends (the token of the client's session, from the page's
+    <meta name="csrf-token">): JSON POSTs from a test client need it as page scripts do (BGpost in app.js)."""
+    html = client.get(page).get_data(as_text=True)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, f"{page} has no csrf-token meta"
+    return {"X-CSRFToken": match.group(1)}
 
 
 def screenshot(pg, name: str) -> None:

@@ -55,4 +55,19 @@
   }
   document.querySelectorAll("input[data-suggest]").forEach(attach);
   window.BGSuggest = attach;
+
+  // POSTs from page scripts carry the page's CSRF token (<meta name="csrf-token">) in X-CSRFToken.
+  // Both return fetch's promise of the Response: check r.ok / r.status, then r.json().
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+  window.BGpost = function (url, body) {
+    return fetch(url, {method: "POST", credentials: "same-origin", body: JSON.stringify(body),
+                       headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken()}});
+  };
+  window.BGpostForm = function (url, formData) {  // multipart (an upload): the browser sets the boundary
+    return fetch(url, {method: "POST", credentials: "same-origin", body: formData,
+                       headers: {"Accept": "application/json", "X-CSRFToken": csrfToken()}});
+  };
 })();
