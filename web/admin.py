@@ -14,7 +14,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, before_render_template, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 
 from graph import usecases
 from graph.errors import BadRequest, BeltGraphError, BundleError
@@ -56,7 +56,7 @@ i18n.add({
 
 
 class NotLocal(BeltGraphError):
-    """A load asked from another machine, before user roles exist."""
+    """A load posted from another site."""
 
     status = 403
 
@@ -71,23 +71,12 @@ def _is_loopback(address: str | None) -> bool:
 
 
 @bp.before_request
-def only_from_this_machine():
-    if not _is_loopback(request.remote_addr):
-        raise NotLocal("loading data is offered only to a browser on the server's own machine until user roles "
-                       "exist: open the page there, or run `beltgraph load` on the server")
-    # A page from another site open in the same browser must not post a bundle here.
+def same_site_only():
+    """Loading data needs the admin role (web.auth); a page of another site open in the same
+    browser must not post a bundle here either (CSRF tokens check that too)."""
     origin = request.headers.get("Origin")
     if request.method == "POST" and origin and origin.rstrip("/") != request.host_url.rstrip("/"):
         raise NotLocal(f"an upload from another site ({origin}) is refused: use this server's own page")
-
-
-@bp.record_once
-def _hide_menu_entry(state):
-    def hide(sender, template, context, **extra):
-        if "nav" in context and not _is_loopback(request.remote_addr):
-            context["nav"] = [entry for entry in context["nav"] if entry[1] != "admin.load"]
-
-    before_render_template.connect(hide, state.app, weak=False)
 
 
 def _context(**more) -> dict:

@@ -9,6 +9,12 @@ import json
 import openpyxl
 import pytest
 
+
+@pytest.fixture(autouse=True)
+def _csrf(posting_with_csrf):
+    """POSTs here carry the CSRF token, as the pages' forms and scripts do."""
+
+
 from graph.config import Config
 from web import create_app
 
@@ -62,8 +68,12 @@ def test_a_write_is_refused_with_400_saying_why_and_nothing_changes(client, load
     assert post(client, "MATCH (b:Belt {id: 'b-hz'}) RETURN b.name").json["rows"] == [["杭州四季青服装市场"]]
 
 
+def test_a_body_that_is_not_json_is_415(client):
+    r = client.post("/api/cypher", data="MATCH (n) RETURN n", content_type="text/plain")
+    assert r.status_code == 415 and r.json["ok"] is False
+
+
 @pytest.mark.parametrize("kwargs,message", [
-    ({"data": "MATCH (n) RETURN n", "content_type": "text/plain"}, "must be JSON"),   # not JSON
     ({"data": "{not json", "content_type": "application/json"}, "must be JSON"),
     ({"json": ["MATCH (n) RETURN n"]}, "must be JSON"),                               # JSON, not an object
     ({"json": {"params": {}}}, "query is required"),

@@ -143,10 +143,7 @@
     const count = document.getElementById("cypher-count");
     count.textContent = T["cypher.running"];
     try {
-      const r = await fetch("/api/cypher", {
-        method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ query, params }),
-      });
+      const r = await window.BGpost("/api/cypher", { query, params });
       const body = await r.json();
       if (!r.ok) { resultBox.hidden = true; showError(body.error || r.statusText); return; }
       last = { query, params };
