@@ -28,12 +28,12 @@ def test_belts_page_lists_filters_and_switches_language(page, sample_server):
 
 def test_pinyin_and_initials_search(page, sample_server):
     page.goto(sample_server + "/belts")
-    page.fill("input[name=q]", "shuibei")
-    page.press("input[name=q]", "Enter")
+    page.fill("form.filters input[name=q]", "shuibei")
+    page.press("form.filters input[name=q]", "Enter")
     page.wait_for_url("**q=shuibei**")
     assert "水贝" in page.inner_text("#belts tbody")
-    page.fill("input[name=q]", "hzsjq")
-    page.press("input[name=q]", "Enter")
+    page.fill("form.filters input[name=q]", "hzsjq")
+    page.press("form.filters input[name=q]", "Enter")
     page.wait_for_url("**q=hzsjq**")
     assert [r.get_attribute("data-id") for r in page.locator("#belts tbody tr").all()] == ["hz-sijiqing"]
 
