@@ -104,6 +104,8 @@ add({
     "download.csv": ("下载 CSV", "Download CSV"), "download.xlsx": ("下载 Excel", "Download Excel"),
     "download.json": ("下载 JSON", "Download JSON"),
     "more": ("更多", "more"), "none": ("无", "none"),
+    "export.links": ("导出图片与数据：", "Export picture and data:"),
+    "export.brief": ("简报 PDF", "Brief (PDF)"), "export.brief_html": ("打印版", "Printable page"),
     "prev": ("上一页", "Previous"), "next": ("下一页", "Next"),
 })
 
