@@ -108,7 +108,7 @@ def upload() -> dict:
 
 def test_with_no_users_on_loopback_everyone_here_is_admin(open_app):
     client = open_app.test_client()
-    for url in ("/belts", "/api/belts", "/cypher", "/export", "/admin/load"):
+    for url in ("/belts", "/api/belts", "/cypher", "/export?format=json&around=hz-sijiqing&depth=1", "/admin/load"):
         assert client.get(url).status_code == 200, url
     html = client.get("/belts").get_data(as_text=True)
     assert 'name="csrf-token"' in html and "/logout" not in html  # no one to log out
@@ -181,7 +181,7 @@ def test_viewer_browses_and_searches_but_cannot_open_cypher_exports_or_uploads(a
     login(client, "vera")
     for url in ("/belts", "/api/belts", "/?q=杭州", "/api/search?q=杭州", "/api/suggest?q=杭州", "/paths"):
         assert client.get(url).status_code == 200, url
-    for url in ("/cypher", "/export", "/admin/load"):
+    for url in ("/cypher", "/export?format=json&around=hz-sijiqing&depth=1", "/admin/load"):
         r = client.get(url)
         assert r.status_code == 403 and "需要" in r.get_data(as_text=True), url
     r = client.post("/api/cypher", json=QUERY, headers=csrf_headers(client))
@@ -191,7 +191,7 @@ def test_viewer_browses_and_searches_but_cannot_open_cypher_exports_or_uploads(a
 def test_analyst_runs_cypher_and_exports_but_cannot_upload(app):
     client = app.test_client()
     login(client, "ana")
-    assert client.get("/cypher").status_code == 200 and client.get("/export").status_code == 200
+    assert client.get("/cypher").status_code == 200 and client.get("/export?format=json&around=hz-sijiqing&depth=1").status_code == 200
     assert allowed(client.post("/api/cypher", json=QUERY, headers=csrf_headers(client)))
     assert client.get("/admin/load").status_code == 403
     r = client.post("/api/load", data=upload(), headers=csrf_headers(client))  # refused before the view
