@@ -14,8 +14,19 @@ from .conftest import screenshot, serve
 pytestmark = pytest.mark.browser
 
 
+def wait_until(pg, script: str, arg=None, timeout: float = 30) -> None:
+    """Poll ``script`` (a function of ``arg``) with page.evaluate: wait_for_function compiles its
+    predicate in the page, which the pages' Content-Security-Policy (no eval) forbids."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not pg.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"timed out waiting for {script}"
+        pg.wait_for_timeout(50)
+
+
 def renders(pg, n: int) -> None:
-    pg.wait_for_function(f"document.getElementById('explore-graph').dataset.renders === '{n}'")
+    wait_until(pg, "(n) => document.getElementById('explore-graph').dataset.renders === String(n)", n)
 
 
 def sells(url: str, node_id: str) -> int:
@@ -29,8 +40,8 @@ def on_canvas(pg) -> list[str]:
 
 def select(pg, *ids: str) -> None:
     pg.evaluate("(ids) => BGExplore.select(ids)", list(ids))
-    pg.wait_for_function("(id) => document.querySelector('#explore-side h2')?.textContent && "
-                         "document.querySelector('#explore-side p.muted')?.textContent.endsWith(id)", arg=ids[-1])
+    wait_until(pg, "(id) => !!(document.querySelector('#explore-side h2')?.textContent && "
+                   "document.querySelector('#explore-side p.muted')?.textContent.endsWith(id))", ids[-1])
 
 
 def test_explorer_expands_and_a_shared_link_restores_the_same_view(page, browser, sample_server):

@@ -12,7 +12,7 @@ from .conftest import screenshot
 pytestmark = pytest.mark.browser
 
 # Two sample parties with 3- and 4-hop warm introductions between them.
-FROM, FROM_NAME, FROM_TYPED = "anc-00002", "胖霞和田玉工坊", "胖霞"
+FROM, FROM_NAME, FROM_TYPED = "anc-00002", "胖霞和田玉工坊", "胖霞和田"
 TO, TO_NAME, TO_TYPED = "prov-0001", "南阳素锦产业园运营有限公司", "nanyangsujin"
 
 
