@@ -185,9 +185,19 @@ class Traversal:
         if banned_nodes is not None:
             ok &= ~banned_nodes[children]
         if banned_edges:
-            for u, v in banned_edges:
-                ok &= ~(((parents == u) & (children == v)) | ((parents == v) & (children == u)))
+            ok &= ~self._crosses(parents, children, banned_edges)
         return parents[ok], children[ok]
+
+    def _crosses(self, parents: np.ndarray, children: np.ndarray, edges: set[tuple[int, int]]) -> np.ndarray:
+        """Which (parent, child) steps run along one of ``edges`` (either way): one sorted
+        lookup of packed pairs, however many edges Yen's algorithm has banned."""
+        n = np.int64(len(self.adj))
+        keys = np.array([u * n + v for u, v in edges] + [v * n + u for u, v in edges], dtype=np.int64)
+        keys.sort()
+        steps = parents.astype(np.int64) * n + children
+        at = np.searchsorted(keys, steps)
+        at[at == len(keys)] = 0
+        return keys[at] == steps
 
     def banned(self, nodes: list[int]) -> np.ndarray:
         """A per-thread boolean array with ``nodes`` set; the caller clears them after."""

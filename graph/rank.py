@@ -447,6 +447,7 @@ def explain_rows(sc_id: str, quarter: str | None, pool: Pool, members: list[dict
     order = _order(rows, scored)
     own_rank = order.index(idx) + 1
     targets = []
+    whatif = WhatIf(rows, idx, settings)
     for target_rank, tier in ((settings.gold_count, "gold"), (settings.gold_count + settings.silver_count, "silver")):
         if target_rank < 1:
             continue
@@ -465,7 +466,7 @@ def explain_rows(sc_id: str, quarter: str | None, pool: Pool, members: list[dict
             higher = m not in LOWER_IS_BETTER
             others = [r[m] for j, r in enumerate(rows) if j != idx and r[m] is not None]
             cands = _candidates(m, rows[idx][m], others, higher)
-            values[m] = _search(rows, idx, m, cands, target_rank, settings)
+            values[m] = _search(rows, idx, m, cands, target_rank, settings, whatif)
         targets.append(Target(target_rank, tier, gap, values))
     item = ranking.by_id().get(sc_id)
     return Explanation(quarter, sc_id, member["name"], is_eligible,
@@ -476,13 +477,14 @@ def explain_rows(sc_id: str, quarter: str | None, pool: Pool, members: list[dict
                        item.points if item else {}, targets)
 
 
-def _search(rows: list[dict], idx: int, metric: str, cands: list, target: int, settings: RankSettings):
+def _search(rows: list[dict], idx: int, metric: str, cands: list, target: int, settings: RankSettings,
+            whatif: "WhatIf | None" = None):
     """The first candidate (least change) that reaches the target rank; the rank only
     improves as the value moves the right way, so a binary search suffices."""
+    whatif = whatif or WhatIf(rows, idx, settings)
+
     def reaches(value) -> bool:
-        trial = [dict(r) for r in rows]
-        trial[idx][metric] = value
-        return _rank_of(trial, idx, settings) <= target
+        return whatif.rank_with(metric, value) <= target
 
     if not cands or not reaches(cands[-1]):
         return None
@@ -494,3 +496,78 @@ def _search(rows: list[dict], idx: int, metric: str, cands: list, target: int, s
         else:
             lo = mid + 1
     return cands[lo]
+
+
+#: Scores further apart than this keep their order through rounding to 10 decimals:
+#: only rows this close to the trial row are compared with exactly rounded scores.
+_NEAR = 1e-7
+
+
+class WhatIf:
+    """The rank one row would have with one metric changed, all else as it is, as
+    ``_score`` and ``_order`` would give on the changed rows, without re-ranking.
+
+    Changing row ``idx``'s value of metric m moves only the m points of the rows (every
+    row's mean rank among the values present shifts by whether the new value is below or
+    equal to its own); the other metrics' points stay. Per metric the other rows' values
+    are sorted once, with each row's count of smaller and equal values among them; a trial
+    is then a few vector operations. Scores are summed in the same order as ``_score``, and
+    rows within ``_NEAR`` of the trial row are compared with exactly rounded scores, so the
+    rank is the one a full re-rank gives.
+    """
+
+    def __init__(self, rows: list[dict], idx: int, settings: RankSettings):
+        self.rows, self.idx, self.n = rows, idx, len(rows)
+        self.scale = {m: 100.0 * settings.weights[m] for m in METRICS}
+        self.values, self.points, self.counts = {}, {}, {}
+        for m in METRICS:
+            v = np.array([np.nan if r[m] is None else float(r[m]) for r in rows], dtype=float)
+            self.values[m] = v
+            self.points[m] = self.scale[m] * np.array(percentiles([r[m] for r in rows], m in LOWER_IS_BETTER))
+            present = ~np.isnan(v)
+            present[idx] = False
+            others = np.sort(v[present])
+            less = np.searchsorted(others, v, "left")
+            self.counts[m] = (others, present, less, np.searchsorted(others, v, "right") - less)
+        self.gmv_key = [-(r["gmv"] or 0.0) for r in rows]
+
+    def _metric_points(self, m: str, value: float) -> np.ndarray:
+        """Every row's points for metric m once row idx's value is ``value``."""
+        others, present, less, equal = self.counts[m]
+        v = self.values[m]
+        n = len(others) + 1
+        out = np.zeros(self.n)
+        below = int(np.searchsorted(others, value, "left"))
+        same = int(np.searchsorted(others, value, "right")) - below
+        if n == 1:
+            p_own = 1.0
+        else:
+            # mean 1-based rank = smaller values + (equal values, itself included, + 1) / 2
+            rank = (less[present] + (value < v[present])) + (equal[present] + (v[present] == value) + 1) / 2.0
+            out[present] = (rank - 1) / (n - 1)
+            p_own = ((below + (same + 2) / 2.0) - 1) / (n - 1)
+        out[self.idx] = p_own
+        if m in LOWER_IS_BETTER:
+            out[present] = 1.0 - out[present]
+            out[self.idx] = 1.0 - p_own
+        return self.scale[m] * out
+
+    def rank_with(self, metric: str, value) -> int:
+        """The 1-based rank of row idx with ``metric`` set to ``value``."""
+        pts = {m: (self._metric_points(m, float(value)) if m == metric else self.points[m]) for m in METRICS}
+        total = np.zeros(self.n)
+        for m in METRICS:
+            total = total + pts[m]
+        me = total[self.idx]
+        ahead = int(np.count_nonzero(total > me + _NEAR))
+        near = np.flatnonzero(np.abs(total - me) <= _NEAR)
+        gmv_key = self.gmv_key
+        if metric == "gmv":
+            gmv_key = list(gmv_key)
+            gmv_key[self.idx] = -(value or 0.0)
+
+        def key(j: int) -> tuple:
+            return (-round(sum(float(pts[m][j]) for m in METRICS), 10), gmv_key[j], self.rows[j]["id"])
+
+        mine = key(self.idx)
+        return 1 + ahead + sum(1 for j in near.tolist() if j != self.idx and key(j) < mine)
