@@ -157,6 +157,7 @@ SETTINGS: tuple[Setting, ...] = (
             secret=True),
     Setting("neo4j.database", "neo4j", "str", "Neo4j database"),
     Setting("neo4j.batch_size", 5000, "int", "rows per UNWIND batch of a push", at_least(1)),
+    Setting("neo4j.push_workers", 2, "int", "sessions writing a push's batches at the same time", at_least(1)),
     Setting("neo4j.timeout_s", 30, "float", "a Neo4j transaction is stopped after this long", at_least(0.001)),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
