@@ -67,6 +67,11 @@ def anchor_tiers(g: BeltGraph, quarter: str | None = None, settings: TierSetting
     """Every anchor's tier by followers and by GMV in the quarter (default: the latest)."""
     settings = settings or TierSettings.default()
     quarter = quarters.check(quarter) if quarter else latest_quarter(g)
+    quarter, items = g.memo(("anchor_tiers", quarter, settings), lambda: _anchor_tiers(g, quarter, settings))
+    return quarter, list(items)
+
+
+def _anchor_tiers(g: BeltGraph, quarter: str | None, settings: TierSettings) -> tuple[str | None, list[AnchorTier]]:
     gmv = _anchor_gmv(g, quarter)
     out = []
     for a in g.nodes["Anchor"].select(["id", "name", "followers"]).sort_by("id").to_pylist():

@@ -77,6 +77,10 @@ def merchant_plan(g: BeltGraph, settings: PlanSettings | None = None) -> Plan:
     """Merchants who joined in the window pay ``fee_rate`` until ``cap`` of cumulative sales;
     per belt the eligible ones, and those within ``near_share`` of the cap."""
     settings = settings or PlanSettings.default()
+    return g.memo(("merchant_plan", settings), lambda: _merchant_plan(g, settings))
+
+
+def _merchant_plan(g: BeltGraph, settings: PlanSettings) -> Plan:
     m = g.nodes["Merchant"]
     if m.num_rows == 0:
         return Plan(settings)

@@ -69,6 +69,10 @@ class RankSettings:
         """Settings with these weights (and gold_count, silver_count, min_anchors), checked as config.toml is."""
         return cls.from_config(Config.defaults().with_overrides(rank={"weights": weights, **counts}))
 
+    def key(self) -> tuple:
+        """The settings as a hashable key (for BeltGraph.memo)."""
+        return (tuple(sorted(self.weights.items())), self.gold_count, self.silver_count, self.min_anchors)
+
     def tier(self, rank: int) -> str | None:
         if rank <= self.gold_count:
             return "gold"
@@ -187,8 +191,11 @@ def percentiles(values: list[float | None], lower_is_better: bool = False) -> li
 def sales_quarters(g: BeltGraph) -> list[str]:
     """The quarters with sales. Every live-stream fact makes a SELLS row of its quarter,
     so these are the quarters of the facts (or of SELLS given as such)."""
-    sells = g.rels["SELLS"]
-    return [q for q in pc.unique(sells.column("quarter")).to_pylist() if q] if sells.num_rows else []
+    def compute() -> list[str]:
+        sells = g.rels["SELLS"]
+        return [q for q in pc.unique(sells.column("quarter")).to_pylist() if q] if sells.num_rows else []
+
+    return list(g.memo(("sales_quarters",), compute))
 
 
 def latest_quarter(g: BeltGraph) -> str | None:
@@ -233,6 +240,10 @@ def metric_rows(g: BeltGraph, quarter: str | None, pool: Pool) -> list[dict]:
     """Every supply chain of the pool with its five metrics in the quarter, by id: gmv(Q)
     (None without sales) and anchor_reach(Q) (0 without sales) and its own three rates.
     A store that can aggregate in its server gives the same rows (``Store.metric_rows``)."""
+    return list(g.memo(("metric_rows", quarter, pool), lambda: _metric_rows(g, quarter, pool)))
+
+
+def _metric_rows(g: BeltGraph, quarter: str | None, pool: Pool) -> list[dict]:
     members = pool_members(g, pool)
     sales = quarter_sales(g, quarter) if quarter else {}
     rows = []
@@ -292,7 +303,7 @@ def rank_supply_chains(g: BeltGraph, quarter: str | None = None, pool: Pool = Po
     settings = settings or RankSettings.default()
     quarter = quarters.check(quarter) if quarter else latest_quarter(g)
     rows = metric_rows(g, quarter, pool)  # checks the pool's belt even without a quarter
-    return ranking_from_rows(quarter, pool, rows, settings)
+    return g.memo(("ranking", quarter, pool, settings.key()), lambda: ranking_from_rows(quarter, pool, rows, settings))
 
 
 # ---------------------------------------------------------------- movers
