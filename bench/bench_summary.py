@@ -529,10 +529,21 @@ def report(summaries: list[Summary]) -> str:
     return table(head, rows)
 
 
+def measured(scale: float, skip: set[str]) -> Summary:
+    """The summary of a scale; where one machine cannot go on (memory, disk), the figures
+    measured so far and the reason for the rest."""
+    try:
+        return measure(scale, skip)
+    except (Exception, MemoryError) as e:  # noqa: BLE001 - the reason is the result
+        s = Summary(scale)
+        s.missing(KEYS, f"stopped: {type(e).__name__}: {str(e).strip().splitlines()[-1][:200] if str(e).strip() else ''}")
+        return s
+
+
 def run(scales: list[float], skip: set[str] = frozenset(), as_json: bool = False) -> tuple[str, dict]:
     summaries = []
     for scale in scales:
-        summaries.append(measure(scale, set(skip)))
+        summaries.append(measured(scale, set(skip)))
         print(report(summaries[-1:]), file=sys.stderr, flush=True)
     body = ("## Summary (performance round 2)\n\n"
             f"Measured on {machine()}, in one run per scale (`python bench/run.py summary --scale S`). "

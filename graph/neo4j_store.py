@@ -449,6 +449,27 @@ def _sync(store: Neo4jStore, b: _Batch) -> None:
     _write(store, queries.neo4j_merge_rels(part.name, part.src, part.dst, keyed), changed)
 
 
+def adopt(store: Neo4jStore, data: GraphData) -> dict:
+    """Record the fingerprints of every batch of a graph the server already holds whole (one
+    loaded by Neo4j's bulk importer from this graph's files), so that the next push writes
+    only what changed. The counts must match; nothing else is read or written."""
+    rels = derive_rels(data)
+    store.driver()
+    store._run(queries.NEO4J_BATCH_CONSTRAINT)
+    counts, expected = store.stats(), data.counts(rels)
+    if counts != expected:
+        raise StoreError(f"Neo4j holds {counts}, not {expected}: push instead of adopting")
+    records = []
+    for part in fingerprints.parts(data, rels):
+        bounds = fingerprints.boundaries(part.table.column(part.column))
+        for i, (rows, lo, hi) in enumerate(zip(fingerprints.split(part.table, part.column, bounds),
+                                               [None, *bounds], [*bounds, None])):
+            records.append(_Batch(part, i, lo, hi, rows, fingerprints.fingerprint(part.key, rows), "create").record())
+    store._run(queries.NEO4J_DELETE_ALL_BATCHES)
+    _write(store, queries.NEO4J_WRITE_BATCHES, records)
+    return counts
+
+
 def push(store: Neo4jStore, data: GraphData, progress: ProgressFn | None = None) -> dict:
     """Make the server hold exactly this graph, writing only the batches it does not hold yet.
 

@@ -147,6 +147,7 @@ NEO4J_BATCH_CONSTRAINT = ("CREATE CONSTRAINT beltgraph_batch_key IF NOT EXISTS "
 NEO4J_READ_BATCHES = "MATCH (b:BeltGraphBatch) RETURN properties(b) AS p"
 NEO4J_WRITE_BATCHES = "UNWIND $rows AS row MERGE (b:BeltGraphBatch {key: row.key}) SET b = row"
 NEO4J_DELETE_BATCHES = "UNWIND $keys AS k MATCH (b:BeltGraphBatch {key: k}) DELETE b"
+NEO4J_DELETE_ALL_BATCHES = "MATCH (b:BeltGraphBatch) DELETE b"
 NEO4J_DELETE_PART_BATCHES = "MATCH (b:BeltGraphBatch) WHERE b.part IN $parts DELETE b"
 NEO4J_AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 

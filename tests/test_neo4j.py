@@ -283,6 +283,25 @@ def test_push_compares_in_full_when_the_server_changed_behind_its_back(server, r
     assert _server_tables(server) == _same_rows(changed)
 
 
+def test_adopting_a_bulk_loaded_graph_makes_the_next_push_incremental(server, rich_store, monkeypatch):
+    from graph import fingerprints
+    from graph.neo4j_store import adopt
+
+    monkeypatch.setattr(fingerprints, "BATCH_ROWS", 40)
+    data = rich_store.read_data()
+    push(server, data)
+    server._run("MATCH (b:BeltGraphBatch) DELETE b")  # as neo4j-admin import leaves it: rows, no fingerprints
+    assert adopt(server, data) == server.stats()
+    reads = _count_range_reads(server, monkeypatch)
+    push(server, data)
+    assert reads == []
+    changed = _changed(rich_store.read_data())
+    push(server, changed)
+    assert 2 <= len(reads) <= 3
+    with pytest.raises(StoreError, match="push instead"):
+        adopt(server, data)  # the server holds another graph now
+
+
 def test_a_review_in_the_server_is_undone_by_the_next_push(server, loaded_store):
     from graph.review import ReviewSettings, run_review
 
