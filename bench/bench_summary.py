@@ -90,8 +90,8 @@ class Summary:
 
 # ---------------------------------------------------------------- the parts
 
-def measure(scale: float, skip: set[str]) -> Summary:
-    s = Summary(scale)
+def measure(s: Summary, skip: set[str]) -> Summary:
+    scale = s.scale
     src = bundle(scale)
     s.values["bundle_mib"] = _mib(src)
     files = sorted(src.rglob("*.csv"))
@@ -532,10 +532,10 @@ def report(summaries: list[Summary]) -> str:
 def measured(scale: float, skip: set[str]) -> Summary:
     """The summary of a scale; where one machine cannot go on (memory, disk), the figures
     measured so far and the reason for the rest."""
+    s = Summary(scale)
     try:
-        return measure(scale, skip)
+        return measure(s, skip)
     except (Exception, MemoryError) as e:  # noqa: BLE001 - the reason is the result
-        s = Summary(scale)
         s.missing(KEYS, f"stopped: {type(e).__name__}: {str(e).strip().splitlines()[-1][:200] if str(e).strip() else ''}")
         return s
 
