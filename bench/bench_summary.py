@@ -196,8 +196,10 @@ def _rank(s: Summary, g) -> None:
     from graph.rank import explain, rank_supply_chains
 
     def median_s(fn, n=3) -> float:
+        """Median of n computations (the graph's memory of earlier answers dropped each time)."""
         out = []
         for _ in range(n):
+            g.forget()
             t = time.perf_counter()
             fn()
             out.append(time.perf_counter() - t)

@@ -162,6 +162,10 @@ class BeltGraph:
             self._memo.clear()
         return self._memo.setdefault(key, value)
 
+    def forget(self) -> None:
+        """Drop the values :meth:`memo` kept (a benchmark times the computation, not the memory)."""
+        self._memo.clear()
+
     def __contains__(self, node_id: str) -> bool:
         return self.adj.has(node_id)
 

@@ -459,6 +459,7 @@ def explain_rows(sc_id: str, quarter: str | None, pool: Pool, members: list[dict
     own_rank = order.index(idx) + 1
     targets = []
     whatif = WhatIf(rows, idx, settings)
+    candidates: dict[str, list] = {}
     for target_rank, tier in ((settings.gold_count, "gold"), (settings.gold_count + settings.silver_count, "silver")):
         if target_rank < 1:
             continue
@@ -474,10 +475,10 @@ def explain_rows(sc_id: str, quarter: str | None, pool: Pool, members: list[dict
             if settings.weights[m] == 0:
                 values[m] = None
                 continue
-            higher = m not in LOWER_IS_BETTER
-            others = [r[m] for j, r in enumerate(rows) if j != idx and r[m] is not None]
-            cands = _candidates(m, rows[idx][m], others, higher)
-            values[m] = _search(rows, idx, m, cands, target_rank, settings, whatif)
+            if m not in candidates:  # the same for both targets
+                others = [r[m] for j, r in enumerate(rows) if j != idx and r[m] is not None]
+                candidates[m] = _candidates(m, rows[idx][m], others, m not in LOWER_IS_BETTER)
+            values[m] = _search(rows, idx, m, candidates[m], target_rank, settings, whatif)
         targets.append(Target(target_rank, tier, gap, values))
     item = ranking.by_id().get(sc_id)
     return Explanation(quarter, sc_id, member["name"], is_eligible,
