@@ -157,8 +157,7 @@ def mean_ranks(values: np.ndarray) -> np.ndarray:
     ranks = np.empty(n, dtype=float)
     starts = np.flatnonzero(np.r_[True, sorted_vals[1:] != sorted_vals[:-1]])
     ends = np.r_[starts[1:], n]
-    for s, e in zip(starts, ends):
-        ranks[order[s:e]] = (s + 1 + e) / 2.0
+    ranks[order] = np.repeat((starts + 1 + ends) / 2.0, ends - starts)  # exact: whole or half numbers
     return ranks
 
 
@@ -255,14 +254,35 @@ def _metric_rows(g: BeltGraph, quarter: str | None, pool: Pool) -> list[dict]:
     return rows
 
 
+def round_exactly(values, digits: int) -> list[float]:
+    """``[round(v, digits) for v in values]``, vectorised with the same results: the scaled value
+    rounded to a whole number and divided back (a correctly rounded quotient, as Python's round
+    returns the float nearest the rounded decimal), and Python's own round wherever the scaled
+    value lies within 1e-3 of a half, where the scaling's error could tip it.
+
+    >>> round_exactly([0.125, 2.675, 1e-11, 33.33333333335], 2) == [round(v, 2) for v in (0.125, 2.675, 1e-11, 33.33333333335)]
+    True
+    """
+    x = np.asarray(values, dtype=float)
+    scale = 10.0 ** digits
+    y = x * scale
+    out = np.rint(y) / scale
+    frac = y - np.floor(y)
+    doubt = ~(np.abs(y) < 1e12) | (np.abs(frac - 0.5) < 1e-3)
+    for i in np.flatnonzero(doubt).tolist():
+        out[i] = round(float(x[i]), digits)
+    return out.tolist()
+
+
 def _score(rows: list[dict], settings: RankSettings) -> list[tuple[float, dict]]:
-    per_metric = {m: percentiles([r[m] for r in rows], m in LOWER_IS_BETTER) for m in METRICS}
-    out = []
-    for i in range(len(rows)):
-        points = {m: 100.0 * settings.weights[m] * per_metric[m][i] for m in METRICS}
-        score = sum(points[m] for m in METRICS)
-        out.append((round(score, 10), {m: round(v, 10) for m, v in points.items()}))
-    return out
+    """(score, points per metric) of every row: points = 100 * weight * percentile, the score
+    their sum, both rounded to 10 decimals."""
+    points = {m: (100.0 * settings.weights[m]) * np.array(percentiles([r[m] for r in rows], m in LOWER_IS_BETTER))
+              for m in METRICS}
+    columns = [points[m].tolist() for m in METRICS]
+    scores = round_exactly([sum(row) for row in zip(*columns)], 10)
+    rounded = [round_exactly(points[m], 10) for m in METRICS]
+    return [(score, dict(zip(METRICS, row))) for score, row in zip(scores, zip(*rounded))]
 
 
 def _order(rows: list[dict], scored: list[tuple[float, dict]]) -> list[int]:
@@ -419,7 +439,7 @@ def _candidates(metric: str, own: float | None, others: list[float], higher: boo
     step = STEPS[metric]
     lo, hi = BOUNDS.get(metric, (0.0, math.inf))
     cands = set()
-    for v in others:
+    for v in set(others):
         for c in ((v, v + step) if higher else (v, v - step)):
             if lo <= c <= hi:
                 cands.add(round(c, 6) if metric != "anchor_reach" else int(c))
@@ -454,11 +474,11 @@ def explain_rows(sc_id: str, quarter: str | None, pool: Pool, members: list[dict
     if not is_eligible:
         rows.append({**member, "anchor_reach": max(member["anchor_reach"], settings.min_anchors)})
     idx = next(i for i, r in enumerate(rows) if r["id"] == sc_id)
-    scored = _score(rows, settings)
+    whatif = WhatIf(rows, idx, settings)
+    scored = [(score, None) for score in whatif.scores()]  # _score's scores, without its points
     order = _order(rows, scored)
     own_rank = order.index(idx) + 1
     targets = []
-    whatif = WhatIf(rows, idx, settings)
     candidates: dict[str, list] = {}
     for target_rank, tier in ((settings.gold_count, "gold"), (settings.gold_count + settings.silver_count, "silver")):
         if target_rank < 1:
@@ -542,6 +562,11 @@ class WhatIf:
             less = np.searchsorted(others, v, "left")
             self.counts[m] = (others, present, less, np.searchsorted(others, v, "right") - less)
         self.gmv_key = [-(r["gmv"] or 0.0) for r in rows]
+
+    def scores(self) -> list[float]:
+        """Every row's score as it is, exactly as ``_score`` gives it."""
+        columns = [self.points[m].tolist() for m in METRICS]
+        return round_exactly([sum(points) for points in zip(*columns)], 10)
 
     def _metric_points(self, m: str, value: float) -> np.ndarray:
         """Every row's points for metric m once row idx's value is ``value``."""

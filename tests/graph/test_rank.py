@@ -295,3 +295,16 @@ def test_what_if_re_scoring_gives_the_rank_of_a_full_re_rank():
         trial = [dict(r) for r in rows]
         trial[idx][metric] = value
         assert WhatIf(rows, idx, settings).rank_with(metric, value) == _rank_of(trial, idx, settings), (rows, idx, metric, value)
+
+
+def test_vectorised_rounding_is_pythons_round():
+    # scores and points are rounded to 10 decimals in one vector operation; it must give
+    # Python's round everywhere, halves included (where it falls back to round itself)
+    import random
+
+    from graph.rank import round_exactly
+
+    rnd = random.Random(3)
+    values = [rnd.uniform(0, 100) for _ in range(50_000)] + [k / 2e10 for k in range(1, 100_000, 7)]
+    values += [100.0 * 0.15 * (i / 2999) for i in range(3000)] + [0.0, 99.99999999995, 5e-11, 2.5e-10]
+    assert round_exactly(values, 10) == [round(v, 10) for v in values]
