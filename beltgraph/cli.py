@@ -557,12 +557,14 @@ def neo4j():
 
 
 @neo4j.command("push")
+@click.option("--adopt", is_flag=True, help="The server already holds this graph (bulk-imported): only record "
+                                            "the batch fingerprints that make the next push incremental.")
 @json_option
 @common
-def neo4j_push(obj: Ctx, as_json):
+def neo4j_push(obj: Ctx, adopt, as_json):
     """Mirror the embedded store into Neo4j (idempotent; counts checked at the end)."""
     with Progress(enabled=not as_json) as progress:
-        sync = usecases.neo4j_push(obj.config, obj.data, progress)
+        sync = usecases.neo4j_push(obj.config, obj.data, progress, adopt=adopt)
     if as_json:
         return emit_json(sync.to_dict())
     click.echo(f"pushed {sync.source} to {sync.target} in {sync.seconds:.1f} s", err=True)

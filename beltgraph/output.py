@@ -6,17 +6,16 @@ import json
 import sys
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichProgress
-from rich.table import Table
 
-_console: Console | None = None
+# rich is imported where a terminal is drawn on: a --json command never pays for it.
+_console = None
 
 
-def console() -> Console:
+def console():
     global _console
     if _console is None:
+        from rich.console import Console
+
         _console = Console(highlight=False, soft_wrap=True)
     return _console
 
@@ -40,6 +39,8 @@ def print_table(columns, rows, title=None, styles=None) -> None:
         for r in rows:
             click.echo("\t".join("" if v is None else str(v) for v in r))
         return
+    from rich.table import Table
+
     t = Table(title=title, header_style="bold")
     for c in columns:
         t.add_column(str(c))
@@ -59,6 +60,10 @@ class Progress:
 
     def __enter__(self):
         if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as RichProgress
+
             self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                      TimeElapsedColumn(), console=Console(stderr=True), transient=True)
             self._bar.__enter__()

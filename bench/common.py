@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-RESULTS = ROOT / "bench" / "RESULTS.md"
+#: Generated bundles, stores and servers; and the results file (both movable for a smoke test).
+OUT = Path(os.environ.get("BELTGRAPH_BENCH_OUT") or ROOT / "bench" / "out")
+RESULTS = Path(os.environ.get("BELTGRAPH_BENCH_RESULTS") or ROOT / "bench" / "RESULTS.md")
 sys.path.insert(0, str(ROOT))
 
 

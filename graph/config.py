@@ -219,6 +219,7 @@ SETTINGS: tuple[Setting, ...] = (
             secret=True),
     Setting("neo4j.database", "neo4j", "str", "Neo4j database"),
     Setting("neo4j.batch_size", 5000, "int", "rows per UNWIND batch of a push", at_least(1)),
+    Setting("neo4j.push_workers", 2, "int", "sessions writing a push's batches at the same time", at_least(1)),
     Setting("neo4j.timeout_s", 30, "float", "a Neo4j transaction is stopped after this long", at_least(0.001)),
     Setting("export.max_nodes_interactive", 2000, "int",
             "an html export (and every export button of the web) refuses a selection of more nodes", at_least(1)),

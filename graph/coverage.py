@@ -30,6 +30,11 @@ class Coverage:
 def coverage_gaps(g: BeltGraph, quarter: str | None = None, settings: RankSettings | None = None) -> Coverage:
     """Belts x provider roles (providers serving each), belts without a gold or silver supply chain,
     and categories where no belt has a provider of some role."""
+    key = ("coverage_gaps", quarter, (settings or RankSettings.default()).key())
+    return g.memo(key, lambda: _coverage_gaps(g, quarter, settings))
+
+
+def _coverage_gaps(g: BeltGraph, quarter: str | None, settings: RankSettings | None) -> Coverage:
     belts = g.nodes["Belt"].select(["id", "name", "category"]).sort_by("id").to_pylist()
     roles_of = {p["id"]: p["roles"] or [] for p in g.nodes["Provider"].select(["id", "roles"]).to_pylist()}
     serving: dict[str, set[str]] = {}

@@ -13,9 +13,8 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ladybug
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -39,6 +38,9 @@ from .versions import (
     write_meta,
     write_snapshot,
 )
+
+if TYPE_CHECKING:
+    import ladybug
 
 DB_FILE = "db.lbug"
 
@@ -68,6 +70,8 @@ def build_database(path: Path, data: GraphData, rels, config: Config,
 
     ``rels`` is the relationship tables, or a callable giving them: the nodes are copied
     while the caller still derives SELLS and STREAMS_AT."""
+    import ladybug  # only where the engine is used: reads of the snapshot never load it
+
     schema = Schema(data.extra_node_props(), data.extra_rel_props())
     db = ladybug.Database(str(path), **_db_options(config))
     conn = ladybug.Connection(db)
@@ -173,15 +177,19 @@ def check_plan(conn, query: str, params: dict) -> None:
                            "beltgraph cypher is read-only")
 
 
-def open_read_only(path: str, config: Config) -> ladybug.Database:
+def open_read_only(path: str, config: Config) -> "ladybug.Database":
+    import ladybug
+
     try:
         return ladybug.Database(path, read_only=True, **_db_options(config))
     except RuntimeError as e:
         raise StoreError(f"cannot open the embedded database in {Path(path).parent}: {e}") from None
 
 
-def run_read(db: ladybug.Database, query: str, params: dict, max_rows: int, timeout_ms: int) -> CypherResult:
+def run_read(db: "ladybug.Database", query: str, params: dict, max_rows: int, timeout_ms: int) -> CypherResult:
     """Run a checked read query on an open database; the first ``max_rows`` rows as plain data."""
+    import ladybug
+
     check_read_only(query)
     conn = ladybug.Connection(db)
     conn.set_query_timeout(timeout_ms)
@@ -350,6 +358,8 @@ class EmbeddedStore:
             adj = Adjacency.open(tmp / "adj").with_unplaqued(unplaqued_providers(providers))
             adj.save(tmp / "adj", only=("unplaqued",))
             rows = [{"id": i, "plaque": p, "level": lv} for i, p, lv in zip(ids, plaque, level)]
+            import ladybug
+
             db = ladybug.Database(str(tmp / DB_FILE), **_db_options(self.config))
             conn = ladybug.Connection(db)
             try:

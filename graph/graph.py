@@ -40,6 +40,9 @@ from .data import (
 from .errors import NodeNotFound, expect_label
 from .model import LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST
 
+#: Values a graph keeps computed (rankings per quarter and pool, summaries): see BeltGraph.memo.
+MEMO_SIZE = 256
+
 #: The property that orders a label's nodes biggest first in a profile's neighbour lists.
 SIZE_OF = {"Anchor": "followers", "Merchant": "sales", "Base": "rooms", "SupplyChain": "sku_count", "Provider": "level"}
 
@@ -112,6 +115,7 @@ class BeltGraph:
         self.meta = meta or {}
         self._search = search
         self._lock = threading.Lock()
+        self._memo: dict = {}
 
     @classmethod
     def from_data(cls, data: GraphData, meta: dict | None = None) -> "BeltGraph":
@@ -144,6 +148,23 @@ class BeltGraph:
             elif callable(self._search) and not hasattr(self._search, "search"):
                 self._search = self._search()
             return self._search
+
+    def memo(self, key: tuple, compute: Callable[[], object]):
+        """``compute()`` once per graph and key: a graph never changes, so a web server answers
+        the same ranking or summary again from memory. Two threads may both compute a value
+        the first time; one is kept. At most ``MEMO_SIZE`` values are kept."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        value = compute()
+        if len(self._memo) >= MEMO_SIZE:
+            self._memo.clear()
+        return self._memo.setdefault(key, value)
+
+    def forget(self) -> None:
+        """Drop the values :meth:`memo` kept (a benchmark times the computation, not the memory)."""
+        self._memo.clear()
 
     def __contains__(self, node_id: str) -> bool:
         return self.adj.has(node_id)

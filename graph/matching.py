@@ -20,6 +20,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import pyarrow as pa
+
+from .adjacency import LABEL_CODES, TYPE_BITS
 from .anchors import TierSettings, anchor_tiers
 from .graph import BeltGraph
 from .rank import RankSettings, rank_supply_chains
@@ -66,44 +70,75 @@ class MatchResult:
         return {"for": self.kind, "id": self.id, "name": self.name, "items": [m.to_dict() for m in self.items]}
 
 
-def _pairs(g: BeltGraph, rel: str) -> list[tuple[str, str]]:
-    t = g.rels[rel]
-    return list(zip(t.column("from").to_pylist(), t.column("to").to_pylist())) if t.num_rows else []
+def _linked(g: BeltGraph, node_id: str, rel: str) -> list[str]:
+    """The ids joined to a node by ``rel`` (either direction), from the compact adjacency."""
+    adj = g.adj
+    nbr, tmask = adj.neighbors(adj.index(node_id))
+    return [adj.id(int(j)) for j in nbr[(tmask & TYPE_BITS[rel]) != 0]]
 
 
-def _links(g: BeltGraph):
-    """The relationships matching reads, as dicts of sets."""
-    def index(rel, reverse=False):
-        out: dict[str, set[str]] = {}
-        for a, b in _pairs(g, rel):
-            if reverse:
-                a, b = b, a
-            out.setdefault(a, set()).add(b)
-        return out
-
-    return {
-        "tl_of_anchor": index("MATCHES", reverse=True),
-        "sc_of_tl": index("RECRUITS"),
-        "tl_of_sc": index("RECRUITS", reverse=True),
-        "anchors_of_tl": index("MATCHES"),
-        "incubator_of_anchor": index("INCUBATES", reverse=True),
-        "sc_run_by": index("RUNS"),
-        "belts_served_by": index("SERVES"),
-        "belt_of": index("IN_BELT"),
-        "sold_by_anchor": index("SELLS"),
-    }
+def _by_other_end(g: BeltGraph, ids, rel: str) -> dict[str, set[str]]:
+    """The nodes ``rel`` joins the ``ids`` to, each with the ids that reach it."""
+    out: dict[str, set[str]] = {}
+    for x in ids:
+        for y in _linked(g, x, rel):
+            out.setdefault(y, set()).add(x)
+    return out
 
 
-def _closeness(links, anchor: str, sc: str, names) -> tuple[float, list[str]]:
-    shared = links["tl_of_anchor"].get(anchor, set()) & links["tl_of_sc"].get(sc, set())
+def _belts_of_chains(g: BeltGraph) -> dict[str, set[str]]:
+    """Every supply chain's belts (IN_BELT), read off the adjacency rows of the supply
+    chains alone (the million merchants' IN_BELT rows are never touched)."""
+    adj = g.adj
+    idx = np.flatnonzero(adj.labels == LABEL_CODES["SupplyChain"])
+    starts = adj.indptr[idx]
+    lengths = adj.indptr[idx + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return {}
+    pos = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(total)
+    hit = (adj.tmask[pos] & TYPE_BITS["IN_BELT"]) != 0
+    chains = adj.ids.take(pa.array(np.repeat(idx, lengths)[hit])).to_pylist()
+    belts = adj.ids.take(pa.array(adj.nbr[pos[hit]].astype(np.int64))).to_pylist()
+    out: dict[str, set[str]] = {}
+    for sc, belt in zip(chains, belts):
+        out.setdefault(sc, set()).add(belt)
+    return out
+
+
+def _team_leader_reason(names, tl: str) -> list[str]:
+    return [f"team leader {names(tl)} ({tl}) matches the anchor and recruits the supply chain"]
+
+
+def _closeness_of_chain(sc: str, tls_of_sc, incubators, belts_of, names) -> tuple[float, list[str]]:
+    """Closeness of a supply chain to the anchor whose team leaders (``tls_of_sc``: supply
+    chain -> those recruiting it) and incubators (sorted, each with what it runs and the
+    belts it serves) are given."""
+    shared = tls_of_sc.get(sc)
     if shared:
-        tl = min(shared)
-        return 1.0, [f"team leader {names(tl)} ({tl}) matches the anchor and recruits the supply chain"]
+        return 1.0, _team_leader_reason(names, min(shared))
     best, why = 0.0, []
-    for p in sorted(links["incubator_of_anchor"].get(anchor, ())):
-        if sc in links["sc_run_by"].get(p, ()):
+    for p, runs, served in incubators:
+        if sc in runs:
             return 0.8, [f"the anchor's incubator {names(p)} ({p}) runs it"]
-        if links["belt_of"].get(sc, set()) & links["belts_served_by"].get(p, set()):
+        if belts_of.get(sc, set()) & served:
+            best, why = 0.5, [f"the anchor's incubator {names(p)} ({p}) serves its belt"]
+    return best, why
+
+
+def _closeness_of_anchor(anchor: str, tls_of_anchor, incubators_of, runners, servers,
+                         names) -> tuple[float, list[str]]:
+    """The same closeness seen from the supply chain: its recruiting team leaders by the
+    anchors they match, and the providers that run it or serve its belt by the anchors
+    they incubate."""
+    shared = tls_of_anchor.get(anchor)
+    if shared:
+        return 1.0, _team_leader_reason(names, min(shared))
+    best, why = 0.0, []
+    for p in sorted(incubators_of.get(anchor, ())):
+        if p in runners:
+            return 0.8, [f"the anchor's incubator {names(p)} ({p}) runs it"]
+        if p in servers:
             best, why = 0.5, [f"the anchor's incubator {names(p)} ({p}) serves its belt"]
     return best, why
 
@@ -111,11 +146,14 @@ def _closeness(links, anchor: str, sc: str, names) -> tuple[float, list[str]]:
 def match_anchor(g: BeltGraph, anchor_id: str, limit: int = 20, settings: RankSettings | None = None) -> MatchResult:
     """Supply chains the anchor does not sell yet, best first."""
     anchor = g.expect(anchor_id, "Anchor")
-    links = _links(g)
     ranking = rank_supply_chains(g, settings=settings)
     ranked = ranking.by_id()
-    sold = links["sold_by_anchor"].get(anchor_id, set())
+    sold = set(_linked(g, anchor_id, "SELLS"))
     names = lambda i: g.adj.name(g.adj.index(i))  # noqa: E731
+    tls_of_sc = _by_other_end(g, _linked(g, anchor_id, "MATCHES"), "RECRUITS")
+    incubators = [(p, set(_linked(g, p, "RUNS")), set(_linked(g, p, "SERVES")))
+                  for p in sorted(_linked(g, anchor_id, "INCUBATES"))]
+    belts_of = _belts_of_chains(g) if any(served for _, _, served in incubators) else {}
     out = []
     for sc in g.nodes["SupplyChain"].select(["id", "name", "category"]).to_pylist():
         if sc["id"] in sold:
@@ -131,7 +169,7 @@ def match_anchor(g: BeltGraph, anchor_id: str, limit: int = 20, settings: RankSe
         if item:
             reasons.append(f"{item.tier or 'ranked'} #{item.rank} in {ranking.quarter} (score {item.score:.1f})")
         strength = (item.score / 100) if item else 0.0
-        close, why = _closeness(links, anchor_id, sc["id"], names)
+        close, why = _closeness_of_chain(sc["id"], tls_of_sc, incubators, belts_of, names)
         reasons += why
         parts = {"category": fit, "standing": standing, "strength": strength, "closeness": close}
         score = 100 * sum(WEIGHTS[k] * v for k, v in parts.items())
@@ -144,11 +182,14 @@ def match_supply_chain(g: BeltGraph, sc_id: str, limit: int = 20,
                        tiers: TierSettings | None = None) -> MatchResult:
     """Anchors that do not sell the supply chain yet, best first."""
     sc = g.expect(sc_id, "SupplyChain")
-    links = _links(g)
     quarter, anchor_list = anchor_tiers(g, None, tiers)
-    sellers = {a for a, s in _pairs(g, "SELLS") if s == sc_id}
+    sellers = set(_linked(g, sc_id, "SELLS"))
     names = lambda i: g.adj.name(g.adj.index(i))  # noqa: E731
     cats = dict(zip(g.nodes["Anchor"].column("id").to_pylist(), g.nodes["Anchor"].column("category").to_pylist()))
+    tls_of_anchor = _by_other_end(g, _linked(g, sc_id, "RECRUITS"), "MATCHES")
+    runners = set(_linked(g, sc_id, "RUNS"))
+    servers = {p for b in _linked(g, sc_id, "IN_BELT") for p in _linked(g, b, "SERVES")}
+    incubators_of = _by_other_end(g, sorted(runners | servers), "INCUBATES")
     out = []
     for a in anchor_list:
         if a.id in sellers:
@@ -164,7 +205,7 @@ def match_supply_chain(g: BeltGraph, sc_id: str, limit: int = 20,
         strength = min(1.0, math.log10(1 + (a.gmv or 0)) / 7)
         if a.gmv:
             reasons.append(f"GMV {a.gmv:,.0f} in {quarter}")
-        close, why = _closeness(links, a.id, sc_id, names)
+        close, why = _closeness_of_anchor(a.id, tls_of_anchor, incubators_of, runners, servers, names)
         reasons += why
         parts = {"category": fit, "standing": standing, "strength": strength, "closeness": close}
         score = 100 * sum(WEIGHTS[k] * v for k, v in parts.items())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -41,8 +42,9 @@ class PlanMerchant:
     remaining: float
     fee_so_far: float
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> dict:  # asdict's deep copy costs more than the plan itself
+        return {"id": self.id, "name": self.name, "belt": self.belt, "joined": self.joined, "sales": self.sales,
+                "remaining": self.remaining, "fee_so_far": self.fee_so_far}
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ def merchant_plan(g: BeltGraph, settings: PlanSettings | None = None) -> Plan:
     """Merchants who joined in the window pay ``fee_rate`` until ``cap`` of cumulative sales;
     per belt the eligible ones, and those within ``near_share`` of the cap."""
     settings = settings or PlanSettings.default()
+    return g.memo(("merchant_plan", settings), lambda: _merchant_plan(g, settings))
+
+
+def _merchant_plan(g: BeltGraph, settings: PlanSettings) -> Plan:
     m = g.nodes["Merchant"]
     if m.num_rows == 0:
         return Plan(settings)
@@ -83,25 +89,26 @@ def merchant_plan(g: BeltGraph, settings: PlanSettings | None = None) -> Plan:
                         pc.less_equal(joined, pa.scalar(settings.joined_to, pa.date32())))
     eligible = m.filter(pc.fill_null(in_window, False)).select(["id", "name", "joined", "sales"])
     in_belt = g.rels["IN_BELT"]
-    belt_of = {}
+    belt = pa.nulls(eligible.num_rows, pa.string())
     if eligible.num_rows and in_belt.num_rows:
         rows = in_belt.filter(pc.is_in(in_belt.column("from"), value_set=eligible.column("id")))
-        belt_of = dict(zip(rows.column("from").to_pylist(), rows.column("to").to_pylist()))
+        rows = rows.take(pa.array(np.arange(rows.num_rows - 1, -1, -1)))  # a merchant's last IN_BELT row wins
+        at = pc.index_in(eligible.column("id"), value_set=rows.column("from"))
+        belt = rows.column("to").take(at)
     names = dict(zip(g.nodes["Belt"].column("id").to_pylist(), g.nodes["Belt"].column("name").to_pylist()))
     floor = settings.cap * (1 - settings.near_share)
-    per: dict[str | None, list[int]] = {}
-    near = []
-    for r in eligible.to_pylist():
-        sales = r["sales"] or 0.0
-        belt = belt_of.get(r["id"])
-        counts = per.setdefault(belt, [0, 0, 0])
-        counts[0] += 1
-        if sales >= settings.cap:
-            counts[2] += 1
-        elif sales >= floor:
-            counts[1] += 1
-            near.append(PlanMerchant(r["id"], r["name"], belt, r["joined"].isoformat(), sales,
-                                     round(settings.cap - sales, 2), round(sales * settings.fee_rate, 2)))
+    sales = pc.fill_null(eligible.column("sales"), 0.0)
+    over = pc.greater_equal(sales, settings.cap)
+    near_mask = pc.and_(pc.invert(over), pc.greater_equal(sales, floor))
+    counts = pa.table({"belt": belt, "over": pc.cast(over, pa.int64()), "near": pc.cast(near_mask, pa.int64())}) \
+        .group_by("belt", use_threads=False).aggregate([([], "count_all"), ("near", "sum"), ("over", "sum")])
+    per = {b: (n, near_n, over_n) for b, n, near_n, over_n in zip(
+        counts.column("belt").to_pylist(), counts.column("count_all").to_pylist(),
+        counts.column("near_sum").to_pylist(), counts.column("over_sum").to_pylist())}
+    close = eligible.set_column(3, "sales", sales).append_column("belt", belt).filter(near_mask)
+    near = [PlanMerchant(r["id"], r["name"], r["belt"], r["joined"].isoformat(), r["sales"],
+                         round(settings.cap - r["sales"], 2), round(r["sales"] * settings.fee_rate, 2))
+            for r in close.to_pylist()]
     belts = [PlanBelt(b, names.get(b), *c) for b, c in per.items()]
     belts.sort(key=lambda b: (-b.eligible, b.belt or ""))
     near.sort(key=lambda x: (x.remaining, x.id))

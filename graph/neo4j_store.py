@@ -8,16 +8,19 @@ answers as the embedded backend. Every Cypher string lives in ``graph.queries``.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
+import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import neo4j
 import pyarrow as pa
 from neo4j import exceptions as nx_exc
 
-from . import queries
+from . import fingerprints, queries
 from .config import Config
 from .cypher_guard import check_read_only, plain_query
 from .data import REVIEW_SCHEMA, GraphData, derive_rels
@@ -225,6 +228,8 @@ class Neo4jStore:
 
     def record_review(self, state: dict[str, tuple[bool, int]], reviews: pa.Table) -> None:
         rows = [{"id": pid, "plaque": p, "level": lv} for pid, (p, lv) in state.items()]
+        # the providers' rows change here, not through a push: their fingerprints no longer hold
+        self._run(queries.NEO4J_DELETE_PART_BATCHES, {"parts": ["n|Provider"]})
         for i in range(0, len(rows), self.batch):
             self._run(queries.SET_PROVIDERS, {"rows": rows[i:i + self.batch]})
         _sync_keyed(self, reviews, queries.NEO4J_READ_REVIEWS, queries.NEO4J_MERGE_REVIEWS,
@@ -332,75 +337,190 @@ def _rows(table: pa.Table) -> list[dict]:
     return [{k: v for k, v in r.items() if v is not None} for r in table.to_pylist()]
 
 
+@dataclass
+class _Batch:
+    """One batch of a part to write: its place, rows and fingerprint, and how: ``create``
+    (the server holds no row of its label or type) or ``sync`` (read its range back, diff)."""
+
+    part: fingerprints.Part
+    index: int
+    lo: str | None
+    hi: str | None
+    rows: pa.Table
+    hash: str
+    action: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.part.key}|{self.index}"
+
+    def record(self) -> dict:
+        return {"key": self.key, "part": self.part.key, "index": self.index, "lo": self.lo, "hi": self.hi,
+                "hash": self.hash, "count": self.rows.num_rows, "version": fingerprints.VERSION}
+
+
+def _plan(store: Neo4jStore, data: GraphData, rels: dict[str, pa.Table]) -> tuple[list[_Batch], list[str]]:
+    """The batches that differ from what the server holds, and the stored fingerprints that
+    no longer hold (to drop before writing).
+
+    The fingerprints of a label or type are trusted only when they account for exactly the
+    rows the server counts; otherwise every batch of it is read back and compared."""
+    stored: dict[str, list[dict]] = {}
+    for (p,) in store._run(queries.NEO4J_READ_BATCHES, access="READ")[1]:
+        stored.setdefault(p["part"], []).append(dict(p))
+    counts = store.stats()
+    server = {**counts["nodes"], **counts["relationships"]}
+    all_parts = fingerprints.parts(data, rels)
+    accounted: dict[str, int] = {}
+    for part in all_parts:
+        accounted[part.name] = accounted.get(part.name, 0) + sum(int(f.get("count", 0)) for f in stored.get(part.key, []))
+    todo, kept = [], set()
+    for part in all_parts:
+        fps = sorted(stored.get(part.key, []), key=lambda f: f["index"])
+        trusted = (accounted[part.name] == server[part.name] and bool(fps)
+                   and all(f.get("version") == fingerprints.VERSION for f in fps)
+                   and [f["index"] for f in fps] == list(range(len(fps))))
+        batches = None
+        if trusted:
+            bounds = [f["lo"] for f in fps[1:]]
+            batches = fingerprints.split(part.table, part.column, bounds)
+            if fingerprints.imbalanced([b.num_rows for b in batches]):
+                trusted = False
+        if not trusted:
+            bounds = fingerprints.boundaries(part.table.column(part.column))
+            batches = fingerprints.split(part.table, part.column, bounds)
+        action = "create" if server[part.name] == 0 else "sync"
+        for i, (rows, lo, hi) in enumerate(zip(batches, [None, *bounds], [*bounds, None])):
+            h = fingerprints.fingerprint(part.key, rows)
+            if trusted and fps[i]["hash"] == h and fps[i]["count"] == rows.num_rows:
+                kept.add(fps[i]["key"])
+                continue
+            todo.append(_Batch(part, i, lo, hi, rows, h, action))
+    drop = sorted(f["key"] for fs in stored.values() for f in fs if f["key"] not in kept)
+    return todo, drop
+
+
+def _columns(table: pa.Table) -> list[list]:
+    return [table.column(c).to_pylist() for c in table.column_names]
+
+
+def _create(store: Neo4jStore, b: _Batch) -> None:
+    """CREATE a batch's rows, sent as column lists (half the packing of a dict per row)."""
+    part, cols = b.part, b.rows.column_names
+    query = (queries.neo4j_create_nodes_columns(part.name, cols) if part.kind == "node"
+             else queries.neo4j_create_rels_columns(part.name, part.src, part.dst, cols))
+    for i in range(0, b.rows.num_rows, store.batch):
+        store._run(query, {"cols": _columns(b.rows.slice(i, store.batch))})
+
+
+def _sync(store: Neo4jStore, b: _Batch) -> None:
+    """Make the server's rows in a batch's range equal the batch: read them back, then
+    DELETE what is gone, CREATE what is new, SET what changed."""
+    part, bounds = b.part, {"lo": b.lo, "hi": b.hi}
+    if part.kind == "node":
+        query = queries.neo4j_read_node_range(part.name, b.lo is not None, b.hi is not None)
+        existing = {p["id"]: _plain(p) for (p,) in store._run(query, bounds, access="READ")[1]}
+        rows = _rows(b.rows)
+        local = {r["id"] for r in rows}
+        _write(store, queries.neo4j_delete_nodes(part.name), sorted(set(existing) - local), key="ids")
+        _write(store, queries.neo4j_create_nodes(part.name), [r for r in rows if r["id"] not in existing])
+        _write(store, queries.neo4j_merge_nodes(part.name),
+               [r for r in rows if r["id"] in existing and existing[r["id"]] != r])
+        return
+    keyed = REL_KEY_PROPS.get(part.name, ())
+    query = queries.neo4j_read_rel_range(part.name, part.src, part.dst, b.lo is not None, b.hi is not None)
+    existing = {}
+    for src_id, dst_id, props in store._run(query, bounds, access="READ")[1]:
+        props = _plain(props)
+        existing[(src_id, dst_id) + tuple(props.get(k) for k in keyed)] = props
+    new, changed, local = [], [], set()
+    for r in b.rows.to_pylist():
+        props = {k: v for k, v in r.items() if k not in ("from", "to") and v is not None}
+        key = (r["from"], r["to"]) + tuple(r.get(k) for k in keyed)
+        local.add(key)
+        row = {"from": r["from"], "to": r["to"], "props": props}
+        if key not in existing:
+            new.append(row)
+        elif existing[key] != props:
+            changed.append(row)
+    stale = [{"from": k[0], "to": k[1], **dict(zip(keyed, k[2:]))} for k in existing if k not in local]
+    _write(store, queries.neo4j_delete_rels(part.name, part.src, keyed), stale)
+    _write(store, queries.neo4j_create_rels(part.name, part.src, part.dst), new)
+    _write(store, queries.neo4j_merge_rels(part.name, part.src, part.dst, keyed), changed)
+
+
+def adopt(store: Neo4jStore, data: GraphData) -> dict:
+    """Record the fingerprints of every batch of a graph the server already holds whole (one
+    loaded by Neo4j's bulk importer from this graph's files), so that the next push writes
+    only what changed. The counts must match; nothing else is read or written."""
+    rels = derive_rels(data)
+    store.driver()
+    store._run(queries.NEO4J_BATCH_CONSTRAINT)
+    counts, expected = store.stats(), data.counts(rels)
+    if counts != expected:
+        raise StoreError(f"Neo4j holds {counts}, not {expected}: push instead of adopting")
+    records = []
+    for part in fingerprints.parts(data, rels):
+        bounds = fingerprints.boundaries(part.table.column(part.column))
+        for i, (rows, lo, hi) in enumerate(zip(fingerprints.split(part.table, part.column, bounds),
+                                               [None, *bounds], [*bounds, None])):
+            records.append(_Batch(part, i, lo, hi, rows, fingerprints.fingerprint(part.key, rows), "create").record())
+    store._run(queries.NEO4J_DELETE_ALL_BATCHES)
+    _write(store, queries.NEO4J_WRITE_BATCHES, records)
+    return counts
+
+
 def push(store: Neo4jStore, data: GraphData, progress: ProgressFn | None = None) -> dict:
-    """Make the server hold exactly this graph: constraints and indexes, then what differs is
-    written in batches (``UNWIND $rows``: CREATE what is new, SET what changed, DELETE what
-    is gone), with the review history and provider figures. A second push of the same graph
-    only reads. Counts are checked at the end."""
+    """Make the server hold exactly this graph, writing only the batches it does not hold yet.
+
+    Every label's nodes and every type's relationships (per pair of labels) are cut into
+    batches of ids (graph.fingerprints); the server keeps each batch's fingerprint in a
+    ``(:BeltGraphBatch)`` node. A batch whose fingerprint matches is skipped without reading
+    its rows back; one that differs is read back by an index range seek and diffed (DELETE
+    what is gone, CREATE what is new, SET what changed); into an empty label or type rows
+    are CREATEd straight away, as column lists, relationships found by their ends' ids
+    through the uniqueness constraints. ``[neo4j] push_workers`` sessions write at once,
+    nodes before relationships; the name and category indexes are built after the rows.
+    Fingerprints of the batches about to change are dropped first and written last, after
+    the counts are checked, so an interrupted push is redone, never trusted.
+
+    The fingerprints trust that the server's rows change only through BeltGraph (push,
+    review); a label or type whose row count no longer matches them is compared in full."""
     rels = derive_rels(data)
     store.driver()
     for lab in LABEL_LIST:
         store._run(queries.neo4j_constraint(lab.name))
+    store._run(queries.NEO4J_REVIEW_CONSTRAINT)
+    store._run(queries.NEO4J_BATCH_CONSTRAINT)
+    todo, drop = _plan(store, data, rels)
+    _write(store, queries.NEO4J_DELETE_BATCHES, drop, key="keys")
+    total = sum(b.rows.num_rows for b in todo)
+    done, lock = [0], threading.Lock()
+
+    def run(b: _Batch) -> None:
+        (_create if b.action == "create" else _sync)(store, b)
+        with lock:
+            done[0] += b.rows.num_rows
+            if progress:
+                progress(f"pushing {b.part.name}", done[0], total)
+
+    workers = int(store.config.get("neo4j", "push_workers"))
+    with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="neo4j-push") as pool:
+        for kind in ("node", "rel"):  # relationships need their ends
+            for f in [pool.submit(run, b) for b in todo if b.part.kind == kind]:
+                f.result()
+    for lab in LABEL_LIST:
         for prop in INDEXED.get(lab.name, ()):
             store._run(queries.neo4j_index(lab.name, prop))
-    store._run(queries.NEO4J_REVIEW_CONSTRAINT)
-    total = sum(t.num_rows for t in data.nodes.values()) + sum(t.num_rows for t in rels.values())
-    done = [0]
-
-    def tick(what, n):
-        done[0] += n
-        if progress:
-            progress(f"pushing {what}", done[0], total)
-
-    label_of = {}
-    for lab in LABEL_LIST:
-        existing = {p["id"]: _plain(p) for (p,) in store._run(queries.neo4j_read_nodes(lab.name), access="READ")[1]}
-        rows = _rows(data.nodes[lab.name])
-        local = {r["id"] for r in rows}
-        label_of.update(dict.fromkeys(local, lab.name))
-        stale = sorted(set(existing) - local)
-        _write(store, queries.neo4j_delete_nodes(lab.name), stale, key="ids")
-        _write(store, queries.neo4j_create_nodes(lab.name), [r for r in rows if r["id"] not in existing])
-        _write(store, queries.neo4j_merge_nodes(lab.name),
-               [r for r in rows if r["id"] in existing and existing[r["id"]] != r])
-        tick(lab.name, len(rows))
-    for rel in REL_LIST:
-        keyed = REL_KEY_PROPS.get(rel.name, ())
-        existing = {}
-        stale_by_src: dict[str, list[dict]] = {}
-        for src_id, dst_id, props, src in store._run(queries.neo4j_read_rels(rel.name), access="READ")[1]:
-            props = _plain(props)
-            existing[(src_id, dst_id) + tuple(props.get(k) for k in keyed)] = (props, src)
-        new: dict[tuple[str, str], list[dict]] = {}
-        changed: dict[tuple[str, str], list[dict]] = {}
-        local = set()
-        for r in rels[rel.name].to_pylist():
-            props = {k: v for k, v in r.items() if k not in ("from", "to") and v is not None}
-            key = (r["from"], r["to"]) + tuple(r.get(k) for k in keyed)
-            local.add(key)
-            ends = (label_of[r["from"]], label_of[r["to"]])
-            row = {"from": r["from"], "to": r["to"], "props": props}
-            if key not in existing:
-                new.setdefault(ends, []).append(row)
-            elif existing[key][0] != props:
-                changed.setdefault(ends, []).append(row)
-        for key, (props, src) in existing.items():
-            if key not in local:
-                stale_by_src.setdefault(src, []).append({"from": key[0], "to": key[1], **dict(zip(keyed, key[2:]))})
-        for src, rows in stale_by_src.items():
-            _write(store, queries.neo4j_delete_rels(rel.name, src, keyed), rows)
-        for (src, dst), rows in new.items():
-            _write(store, queries.neo4j_create_rels(rel.name, src, dst), rows)
-        for (src, dst), rows in changed.items():
-            _write(store, queries.neo4j_merge_rels(rel.name, src, dst, keyed), rows)
-        tick(rel.name, rels[rel.name].num_rows)
     _sync_keyed(store, data.reviews, queries.NEO4J_READ_REVIEWS, queries.NEO4J_MERGE_REVIEWS, queries.NEO4J_DELETE_REVIEWS)
     _sync_keyed(store, data.facts["provider_quarters"], queries.NEO4J_READ_FIGURES, queries.NEO4J_MERGE_FIGURES,
                 queries.NEO4J_DELETE_FIGURES)
+    store._run(queries.NEO4J_AWAIT_INDEXES, {"seconds": int(max(store.timeout, 60))})
     counts = store.stats()
     expected = data.counts(rels)
     if counts != expected:
         raise StoreError(f"push finished but Neo4j holds {counts}, not {expected}: is another writer at work?")
+    _write(store, queries.NEO4J_WRITE_BATCHES, [b.record() for b in todo])
     return counts
 
 

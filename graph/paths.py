@@ -185,9 +185,19 @@ class Traversal:
         if banned_nodes is not None:
             ok &= ~banned_nodes[children]
         if banned_edges:
-            for u, v in banned_edges:
-                ok &= ~(((parents == u) & (children == v)) | ((parents == v) & (children == u)))
+            ok &= ~self._crosses(parents, children, banned_edges)
         return parents[ok], children[ok]
+
+    def _crosses(self, parents: np.ndarray, children: np.ndarray, edges: set[tuple[int, int]]) -> np.ndarray:
+        """Which (parent, child) steps run along one of ``edges`` (either way): one sorted
+        lookup of packed pairs, however many edges Yen's algorithm has banned."""
+        n = np.int64(len(self.adj))
+        keys = np.array([u * n + v for u, v in edges] + [v * n + u for u, v in edges], dtype=np.int64)
+        keys.sort()
+        steps = parents.astype(np.int64) * n + children
+        at = np.searchsorted(keys, steps)
+        at[at == len(keys)] = 0
+        return keys[at] == steps
 
     def banned(self, nodes: list[int]) -> np.ndarray:
         """A per-thread boolean array with ``nodes`` set; the caller clears them after."""
@@ -246,6 +256,31 @@ class Traversal:
                                            banned_nodes, banned_edges)
         return None
 
+    def _steps_between(self, xs: np.ndarray, ys: np.ndarray, banned_nodes, banned_edges) -> tuple[np.ndarray, np.ndarray]:
+        """Every allowed step between two node sets (x, y pairs), found by expanding whichever
+        set has fewer relationships: a wide meeting layer is never expanded when the BFS level
+        on the other side is small."""
+        indptr = self.adj.indptr
+        if int((indptr[xs + 1] - indptr[xs]).sum()) <= int((indptr[ys + 1] - indptr[ys]).sum()):
+            frontier, other, swap = xs, ys, False
+        else:
+            frontier, other, swap = ys, xs, True
+        mark = self._mark()
+        mark[other] = True
+        try:
+            parents, children = self.expand(frontier, banned_nodes, banned_edges)
+            on = mark[children]
+        finally:
+            mark[other] = False
+        return (children[on], parents[on]) if swap else (parents[on], children[on])
+
+    def _mark(self) -> np.ndarray:
+        """A per-thread boolean array of False as long as the graph (callers clear what they set)."""
+        local = self.adj.scratch
+        if getattr(local, "mark", None) is None or len(local.mark) != len(self.adj):
+            local.mark = np.zeros(len(self.adj), dtype=bool)
+        return local.mark
+
     def _lexicographic(self, s, t, levels_s, levels_t, seen_s, seen_t, grow_s, touch, banned_nodes, banned_edges):
         # d = (level of the side just grown) + the smallest distance of a touched node on the other side
         if grow_s:
@@ -263,16 +298,14 @@ class Traversal:
         links: list[tuple[np.ndarray, np.ndarray]] = [(_EMPTY, _EMPTY)] * d
         # back towards s: nodes one level closer to s that step into the layer
         for i in range(a - 1, -1, -1):
-            parents, children = self.expand(layers[i + 1], banned_nodes, banned_edges)
-            on = seen_s[children] == i
-            links[i] = (children[on], parents[on])
-            layers[i] = _unique(children[on])
+            near, far = self._steps_between(levels_s[i], layers[i + 1], banned_nodes, banned_edges)
+            links[i] = (near, far)
+            layers[i] = _unique(near)
         # on towards t
         for i in range(a + 1, d + 1):
-            parents, children = self.expand(layers[i - 1], banned_nodes, banned_edges)
-            on = seen_t[children] == d - i
-            links[i - 1] = (parents[on], children[on])
-            layers[i] = _unique(children[on])
+            near, far = self._steps_between(layers[i - 1], levels_t[d - i], banned_nodes, banned_edges)
+            links[i - 1] = (near, far)
+            layers[i] = _unique(far)
         # the smallest next id at every step gives the smallest id sequence
         path = [s]
         for i in range(d):
@@ -311,19 +344,22 @@ def k_shortest(spurs, s, t, k: int, max_hops: int, key, accept=None, cap: int = 
         return [], True
     found: list[list] = []
     out: list[list] = []
-    heap = [(key(first), first)]
+    # (key, path, the index where it left the path it was found from)
+    heap = [(key(first), first, 0)]
     queued = {tuple(first)}
     while heap and len(out) < k:
         if len(found) >= cap:
             return out, False
-        _, path = heapq.heappop(heap)
+        _, path, deviation = heapq.heappop(heap)
         found.append(path)
         if accept is None or accept(path):
             out.append(path)
             if len(out) == k:
                 break
         requests, roots = [], []
-        for i in range(len(path) - 1):
+        # Lawler's refinement: spurs before the deviation were asked when the path it left
+        # was found, with the same root and the same bans, so only later ones are new
+        for i in range(deviation, len(path) - 1):
             root = path[: i + 1]
             banned_edges = {(p[i], p[i + 1]) for p in found if len(p) > i + 1 and p[: i + 1] == root}
             requests.append((path[i], max_hops - i, root[:-1], banned_edges))
@@ -335,7 +371,7 @@ def k_shortest(spurs, s, t, k: int, max_hops: int, key, accept=None, cap: int = 
             if len(cand) - 1 > max_hops or tuple(cand) in queued:
                 continue
             queued.add(tuple(cand))
-            heapq.heappush(heap, (key(cand), cand))
+            heapq.heappush(heap, (key(cand), cand, len(root) - 1))
     return out, True
 
 

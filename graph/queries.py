@@ -111,6 +111,47 @@ def neo4j_count_rels(rel: str) -> str:
     return f"MATCH ()-[r:{q(rel)}]->() RETURN count(r) AS n"
 
 
+def neo4j_create_nodes_columns(label: str, columns: list[str]) -> str:
+    """CREATE one node per index of the column lists in ``$cols`` (a null value sets nothing)."""
+    props = ", ".join(f"{q(c)}: $cols[{j}][i]" for j, c in enumerate(columns))
+    return f"UNWIND range(0, size($cols[0]) - 1) AS i CREATE (n:{q(label)} {{{props}}})"
+
+
+def neo4j_create_rels_columns(rel: str, src: str, dst: str, columns: list[str]) -> str:
+    """CREATE one relationship per index of ``$cols`` (from, to, then the properties), its ends
+    found through the uniqueness constraints."""
+    props = ", ".join(f"{q(c)}: $cols[{j}][i]" for j, c in enumerate(columns) if j >= 2)
+    return (f"UNWIND range(0, size($cols[0]) - 1) AS i "
+            f"MATCH (a:{q(src)} {{id: $cols[0][i]}}) MATCH (b:{q(dst)} {{id: $cols[1][i]}}) "
+            f"CREATE (a)-[r:{q(rel)} {{{props}}}]->(b)")
+
+
+def _range(var: str, lo: bool, hi: bool) -> str:
+    conds = ([f"{var}.id >= $lo"] if lo else []) + ([f"{var}.id < $hi"] if hi else [])
+    return " WHERE " + " AND ".join(conds) if conds else ""
+
+
+def neo4j_read_node_range(label: str, lo: bool, hi: bool) -> str:
+    """A label's nodes with $lo <= id < $hi (either bound may be absent): an index range seek."""
+    return f"MATCH (n:{q(label)}){_range('n', lo, hi)} RETURN properties(n) AS p"
+
+
+def neo4j_read_rel_range(rel: str, src: str, dst: str, lo: bool, hi: bool) -> str:
+    return (f"MATCH (a:{q(src)})-[r:{q(rel)}]->(b:{q(dst)}){_range('a', lo, hi)} "
+            "RETURN a.id AS from, b.id AS to, properties(r) AS p")
+
+
+NEO4J_BATCH_CONSTRAINT = ("CREATE CONSTRAINT beltgraph_batch_key IF NOT EXISTS "
+                          "FOR (b:BeltGraphBatch) REQUIRE b.key IS UNIQUE")
+#: The fingerprints of the batches a push wrote (graph.fingerprints).
+NEO4J_READ_BATCHES = "MATCH (b:BeltGraphBatch) RETURN properties(b) AS p"
+NEO4J_WRITE_BATCHES = "UNWIND $rows AS row MERGE (b:BeltGraphBatch {key: row.key}) SET b = row"
+NEO4J_DELETE_BATCHES = "UNWIND $keys AS k MATCH (b:BeltGraphBatch {key: k}) DELETE b"
+NEO4J_DELETE_ALL_BATCHES = "MATCH (b:BeltGraphBatch) DELETE b"
+NEO4J_DELETE_PART_BATCHES = "MATCH (b:BeltGraphBatch) WHERE b.part IN $parts DELETE b"
+NEO4J_AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+
+
 NEO4J_MERGE_REVIEWS = (
     "UNWIND $rows AS row MATCH (p:Provider {id: row.provider}) "
     "MERGE (r:Review {provider: row.provider, quarter: row.quarter}) SET r = row "

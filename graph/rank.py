@@ -69,6 +69,10 @@ class RankSettings:
         """Settings with these weights (and gold_count, silver_count, min_anchors), checked as config.toml is."""
         return cls.from_config(Config.defaults().with_overrides(rank={"weights": weights, **counts}))
 
+    def key(self) -> tuple:
+        """The settings as a hashable key (for BeltGraph.memo)."""
+        return (tuple(sorted(self.weights.items())), self.gold_count, self.silver_count, self.min_anchors)
+
     def tier(self, rank: int) -> str | None:
         if rank <= self.gold_count:
             return "gold"
@@ -153,8 +157,7 @@ def mean_ranks(values: np.ndarray) -> np.ndarray:
     ranks = np.empty(n, dtype=float)
     starts = np.flatnonzero(np.r_[True, sorted_vals[1:] != sorted_vals[:-1]])
     ends = np.r_[starts[1:], n]
-    for s, e in zip(starts, ends):
-        ranks[order[s:e]] = (s + 1 + e) / 2.0
+    ranks[order] = np.repeat((starts + 1 + ends) / 2.0, ends - starts)  # exact: whole or half numbers
     return ranks
 
 
@@ -187,8 +190,11 @@ def percentiles(values: list[float | None], lower_is_better: bool = False) -> li
 def sales_quarters(g: BeltGraph) -> list[str]:
     """The quarters with sales. Every live-stream fact makes a SELLS row of its quarter,
     so these are the quarters of the facts (or of SELLS given as such)."""
-    sells = g.rels["SELLS"]
-    return [q for q in pc.unique(sells.column("quarter")).to_pylist() if q] if sells.num_rows else []
+    def compute() -> list[str]:
+        sells = g.rels["SELLS"]
+        return [q for q in pc.unique(sells.column("quarter")).to_pylist() if q] if sells.num_rows else []
+
+    return list(g.memo(("sales_quarters",), compute))
 
 
 def latest_quarter(g: BeltGraph) -> str | None:
@@ -233,6 +239,10 @@ def metric_rows(g: BeltGraph, quarter: str | None, pool: Pool) -> list[dict]:
     """Every supply chain of the pool with its five metrics in the quarter, by id: gmv(Q)
     (None without sales) and anchor_reach(Q) (0 without sales) and its own three rates.
     A store that can aggregate in its server gives the same rows (``Store.metric_rows``)."""
+    return list(g.memo(("metric_rows", quarter, pool), lambda: _metric_rows(g, quarter, pool)))
+
+
+def _metric_rows(g: BeltGraph, quarter: str | None, pool: Pool) -> list[dict]:
     members = pool_members(g, pool)
     sales = quarter_sales(g, quarter) if quarter else {}
     rows = []
@@ -244,14 +254,35 @@ def metric_rows(g: BeltGraph, quarter: str | None, pool: Pool) -> list[dict]:
     return rows
 
 
+def round_exactly(values, digits: int) -> list[float]:
+    """``[round(v, digits) for v in values]``, vectorised with the same results: the scaled value
+    rounded to a whole number and divided back (a correctly rounded quotient, as Python's round
+    returns the float nearest the rounded decimal), and Python's own round wherever the scaled
+    value lies within 1e-3 of a half, where the scaling's error could tip it.
+
+    >>> round_exactly([0.125, 2.675, 1e-11, 33.33333333335], 2) == [round(v, 2) for v in (0.125, 2.675, 1e-11, 33.33333333335)]
+    True
+    """
+    x = np.asarray(values, dtype=float)
+    scale = 10.0 ** digits
+    y = x * scale
+    out = np.rint(y) / scale
+    frac = y - np.floor(y)
+    doubt = ~(np.abs(y) < 1e12) | (np.abs(frac - 0.5) < 1e-3)
+    for i in np.flatnonzero(doubt).tolist():
+        out[i] = round(float(x[i]), digits)
+    return out.tolist()
+
+
 def _score(rows: list[dict], settings: RankSettings) -> list[tuple[float, dict]]:
-    per_metric = {m: percentiles([r[m] for r in rows], m in LOWER_IS_BETTER) for m in METRICS}
-    out = []
-    for i in range(len(rows)):
-        points = {m: 100.0 * settings.weights[m] * per_metric[m][i] for m in METRICS}
-        score = sum(points[m] for m in METRICS)
-        out.append((round(score, 10), {m: round(v, 10) for m, v in points.items()}))
-    return out
+    """(score, points per metric) of every row: points = 100 * weight * percentile, the score
+    their sum, both rounded to 10 decimals."""
+    points = {m: (100.0 * settings.weights[m]) * np.array(percentiles([r[m] for r in rows], m in LOWER_IS_BETTER))
+              for m in METRICS}
+    columns = [points[m].tolist() for m in METRICS]
+    scores = round_exactly([sum(row) for row in zip(*columns)], 10)
+    rounded = [round_exactly(points[m], 10) for m in METRICS]
+    return [(score, dict(zip(METRICS, row))) for score, row in zip(scores, zip(*rounded))]
 
 
 def _order(rows: list[dict], scored: list[tuple[float, dict]]) -> list[int]:
@@ -292,7 +323,7 @@ def rank_supply_chains(g: BeltGraph, quarter: str | None = None, pool: Pool = Po
     settings = settings or RankSettings.default()
     quarter = quarters.check(quarter) if quarter else latest_quarter(g)
     rows = metric_rows(g, quarter, pool)  # checks the pool's belt even without a quarter
-    return ranking_from_rows(quarter, pool, rows, settings)
+    return g.memo(("ranking", quarter, pool, settings.key()), lambda: ranking_from_rows(quarter, pool, rows, settings))
 
 
 # ---------------------------------------------------------------- movers
@@ -408,7 +439,7 @@ def _candidates(metric: str, own: float | None, others: list[float], higher: boo
     step = STEPS[metric]
     lo, hi = BOUNDS.get(metric, (0.0, math.inf))
     cands = set()
-    for v in others:
+    for v in set(others):
         for c in ((v, v + step) if higher else (v, v - step)):
             if lo <= c <= hi:
                 cands.add(round(c, 6) if metric != "anchor_reach" else int(c))
@@ -443,10 +474,12 @@ def explain_rows(sc_id: str, quarter: str | None, pool: Pool, members: list[dict
     if not is_eligible:
         rows.append({**member, "anchor_reach": max(member["anchor_reach"], settings.min_anchors)})
     idx = next(i for i, r in enumerate(rows) if r["id"] == sc_id)
-    scored = _score(rows, settings)
+    whatif = WhatIf(rows, idx, settings)
+    scored = [(score, None) for score in whatif.scores()]  # _score's scores, without its points
     order = _order(rows, scored)
     own_rank = order.index(idx) + 1
     targets = []
+    candidates: dict[str, list] = {}
     for target_rank, tier in ((settings.gold_count, "gold"), (settings.gold_count + settings.silver_count, "silver")):
         if target_rank < 1:
             continue
@@ -462,10 +495,10 @@ def explain_rows(sc_id: str, quarter: str | None, pool: Pool, members: list[dict
             if settings.weights[m] == 0:
                 values[m] = None
                 continue
-            higher = m not in LOWER_IS_BETTER
-            others = [r[m] for j, r in enumerate(rows) if j != idx and r[m] is not None]
-            cands = _candidates(m, rows[idx][m], others, higher)
-            values[m] = _search(rows, idx, m, cands, target_rank, settings)
+            if m not in candidates:  # the same for both targets
+                others = [r[m] for j, r in enumerate(rows) if j != idx and r[m] is not None]
+                candidates[m] = _candidates(m, rows[idx][m], others, m not in LOWER_IS_BETTER)
+            values[m] = _search(rows, idx, m, candidates[m], target_rank, settings, whatif)
         targets.append(Target(target_rank, tier, gap, values))
     item = ranking.by_id().get(sc_id)
     return Explanation(quarter, sc_id, member["name"], is_eligible,
@@ -476,13 +509,14 @@ def explain_rows(sc_id: str, quarter: str | None, pool: Pool, members: list[dict
                        item.points if item else {}, targets)
 
 
-def _search(rows: list[dict], idx: int, metric: str, cands: list, target: int, settings: RankSettings):
+def _search(rows: list[dict], idx: int, metric: str, cands: list, target: int, settings: RankSettings,
+            whatif: "WhatIf | None" = None):
     """The first candidate (least change) that reaches the target rank; the rank only
     improves as the value moves the right way, so a binary search suffices."""
+    whatif = whatif or WhatIf(rows, idx, settings)
+
     def reaches(value) -> bool:
-        trial = [dict(r) for r in rows]
-        trial[idx][metric] = value
-        return _rank_of(trial, idx, settings) <= target
+        return whatif.rank_with(metric, value) <= target
 
     if not cands or not reaches(cands[-1]):
         return None
@@ -494,3 +528,83 @@ def _search(rows: list[dict], idx: int, metric: str, cands: list, target: int, s
         else:
             lo = mid + 1
     return cands[lo]
+
+
+#: Scores further apart than this keep their order through rounding to 10 decimals:
+#: only rows this close to the trial row are compared with exactly rounded scores.
+_NEAR = 1e-7
+
+
+class WhatIf:
+    """The rank one row would have with one metric changed, all else as it is, as
+    ``_score`` and ``_order`` would give on the changed rows, without re-ranking.
+
+    Changing row ``idx``'s value of metric m moves only the m points of the rows (every
+    row's mean rank among the values present shifts by whether the new value is below or
+    equal to its own); the other metrics' points stay. Per metric the other rows' values
+    are sorted once, with each row's count of smaller and equal values among them; a trial
+    is then a few vector operations. Scores are summed in the same order as ``_score``, and
+    rows within ``_NEAR`` of the trial row are compared with exactly rounded scores, so the
+    rank is the one a full re-rank gives.
+    """
+
+    def __init__(self, rows: list[dict], idx: int, settings: RankSettings):
+        self.rows, self.idx, self.n = rows, idx, len(rows)
+        self.scale = {m: 100.0 * settings.weights[m] for m in METRICS}
+        self.values, self.points, self.counts = {}, {}, {}
+        for m in METRICS:
+            v = np.array([np.nan if r[m] is None else float(r[m]) for r in rows], dtype=float)
+            self.values[m] = v
+            self.points[m] = self.scale[m] * np.array(percentiles([r[m] for r in rows], m in LOWER_IS_BETTER))
+            present = ~np.isnan(v)
+            present[idx] = False
+            others = np.sort(v[present])
+            less = np.searchsorted(others, v, "left")
+            self.counts[m] = (others, present, less, np.searchsorted(others, v, "right") - less)
+        self.gmv_key = [-(r["gmv"] or 0.0) for r in rows]
+
+    def scores(self) -> list[float]:
+        """Every row's score as it is, exactly as ``_score`` gives it."""
+        columns = [self.points[m].tolist() for m in METRICS]
+        return round_exactly([sum(points) for points in zip(*columns)], 10)
+
+    def _metric_points(self, m: str, value: float) -> np.ndarray:
+        """Every row's points for metric m once row idx's value is ``value``."""
+        others, present, less, equal = self.counts[m]
+        v = self.values[m]
+        n = len(others) + 1
+        out = np.zeros(self.n)
+        below = int(np.searchsorted(others, value, "left"))
+        same = int(np.searchsorted(others, value, "right")) - below
+        if n == 1:
+            p_own = 1.0
+        else:
+            # mean 1-based rank = smaller values + (equal values, itself included, + 1) / 2
+            rank = (less[present] + (value < v[present])) + (equal[present] + (v[present] == value) + 1) / 2.0
+            out[present] = (rank - 1) / (n - 1)
+            p_own = ((below + (same + 2) / 2.0) - 1) / (n - 1)
+        out[self.idx] = p_own
+        if m in LOWER_IS_BETTER:
+            out[present] = 1.0 - out[present]
+            out[self.idx] = 1.0 - p_own
+        return self.scale[m] * out
+
+    def rank_with(self, metric: str, value) -> int:
+        """The 1-based rank of row idx with ``metric`` set to ``value``."""
+        pts = {m: (self._metric_points(m, float(value)) if m == metric else self.points[m]) for m in METRICS}
+        total = np.zeros(self.n)
+        for m in METRICS:
+            total = total + pts[m]
+        me = total[self.idx]
+        ahead = int(np.count_nonzero(total > me + _NEAR))
+        near = np.flatnonzero(np.abs(total - me) <= _NEAR)
+        gmv_key = self.gmv_key
+        if metric == "gmv":
+            gmv_key = list(gmv_key)
+            gmv_key[self.idx] = -(value or 0.0)
+
+        def key(j: int) -> tuple:
+            return (-round(sum(float(pts[m][j]) for m in METRICS), 10), gmv_key[j], self.rows[j]["id"])
+
+        mine = key(self.idx)
+        return 1 + ahead + sum(1 for j in near.tolist() if j != self.idx and key(j) < mine)

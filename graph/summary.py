@@ -50,6 +50,10 @@ def _count_by(table: pa.Table, column: str) -> dict[str, int]:
 
 def belt_summaries(g: BeltGraph) -> list[BeltSummary]:
     """Every belt with its counts of bases, supply chains, merchants and serving providers, by id."""
+    return list(g.memo(("belt_summaries",), lambda: _belt_summaries(g)))
+
+
+def _belt_summaries(g: BeltGraph) -> list[BeltSummary]:
     in_belt = g.rels["IN_BELT"]
     per_label = {}
     for label in ("Base", "SupplyChain", "Merchant"):

@@ -207,6 +207,116 @@ def test_review_on_the_neo4j_backend(server, loaded_store):
     assert len(server.graph().reviews) == 2
 
 
+# ---------------------------------------------------------------- push: fingerprints of batches
+
+def _same_rows(data) -> dict:
+    """_tables with each row's keys sorted: a pull may order extra columns differently."""
+    from graph.data import derive_rels
+
+    tables = {f"nodes/{k}": t for k, t in data.nodes.items()}
+    tables.update({f"rels/{k}": t for k, t in derive_rels(data).items()})
+    tables["facts/provider_quarters"] = data.facts["provider_quarters"]
+    return {k: sorted(repr(sorted(r.items())) for r in t.to_pylist()) for k, t in tables.items()}
+
+
+def _server_tables(server):
+    data, _ = pull_bundle(server)
+    return _same_rows(data)
+
+
+def _count_range_reads(server, monkeypatch) -> list[str]:
+    """Record the queries that read a batch's rows back."""
+    seen, run = [], server._run
+
+    def counting(query, params=None, **kw):
+        if "RETURN properties(n) AS p" in query or "RETURN a.id AS from" in query:
+            seen.append(query)
+        return run(query, params, **kw)
+
+    monkeypatch.setattr(server, "_run", counting)
+    return seen
+
+
+def _changed(data):
+    """One merchant's sales changed, a merchant added, one MATCHES row removed."""
+    import pyarrow as pa
+
+    m = data.nodes["Merchant"]
+    sales = m.column("sales").to_pylist()
+    sales[3] = 123.45
+    m = m.set_column(m.schema.get_field_index("sales"), "sales", pa.array(sales, pa.float64()))
+    extra = {c: [None] for c in m.column_names}
+    extra.update(id=["m-zz-new"], name=["新开小店"])
+    data.nodes["Merchant"] = pa.concat_tables([m, pa.table(extra, schema=m.schema)])
+    data.rels["MATCHES"] = data.rels["MATCHES"].slice(1)
+    return data
+
+
+def test_push_reads_back_only_the_batches_that_changed(server, rich_store, monkeypatch):
+    from graph import fingerprints
+
+    monkeypatch.setattr(fingerprints, "BATCH_ROWS", 40)  # many batches in a small graph
+    push(server, rich_store.read_data())
+    reads = _count_range_reads(server, monkeypatch)
+    push(server, rich_store.read_data())
+    assert reads == []  # nothing changed: no row is read back
+    changed = _changed(rich_store.read_data())
+    push(server, changed)
+    read_back = list(reads)
+    assert _server_tables(server) == _same_rows(changed)
+    # the sales change and the new merchant fall in one or two merchant batches, the
+    # removed row in one MATCHES batch: a handful of range reads, not every batch
+    n_batches = server._run("MATCH (b:BeltGraphBatch) RETURN count(b)", access="READ")[1][0][0]
+    assert 2 <= len(read_back) <= 3 < n_batches, read_back
+
+
+def test_push_compares_in_full_when_the_server_changed_behind_its_back(server, rich_store):
+    push(server, rich_store.read_data())
+    # a merchant deleted outside BeltGraph: the counts no longer match the fingerprints
+    server._run("MATCH (m:Merchant) WITH m ORDER BY m.id LIMIT 1 DETACH DELETE m")
+    push(server, rich_store.read_data())
+    assert _server_tables(server) == _same_rows(rich_store.read_data())
+    # fingerprints lost (an older BeltGraph pushed): every batch is compared
+    server._run("MATCH (b:BeltGraphBatch) DELETE b")
+    changed = _changed(rich_store.read_data())
+    push(server, changed)
+    assert _server_tables(server) == _same_rows(changed)
+
+
+def test_adopting_a_bulk_loaded_graph_makes_the_next_push_incremental(server, rich_store, monkeypatch):
+    from graph import fingerprints
+    from graph.neo4j_store import adopt
+
+    monkeypatch.setattr(fingerprints, "BATCH_ROWS", 40)
+    data = rich_store.read_data()
+    push(server, data)
+    server._run("MATCH (b:BeltGraphBatch) DELETE b")  # as neo4j-admin import leaves it: rows, no fingerprints
+    assert adopt(server, data) == server.stats()
+    reads = _count_range_reads(server, monkeypatch)
+    push(server, data)
+    assert reads == []
+    changed = _changed(rich_store.read_data())
+    push(server, changed)
+    assert 2 <= len(reads) <= 3
+    with pytest.raises(StoreError, match="push instead"):
+        adopt(server, data)  # the server holds another graph now
+
+
+def test_a_review_in_the_server_is_undone_by_the_next_push(server, loaded_store):
+    from graph.review import ReviewSettings, run_review
+
+    data = loaded_store.read_data()
+    push(server, data)
+    before = server.cypher("MATCH (p:Provider) RETURN p.id, p.plaque, p.level ORDER BY p.id").rows
+    _, history, state = run_review(server.graph(), "2020Q1", ReviewSettings.default())
+    state = {pid: (not plaque, level + 1) for pid, (plaque, level) in state.items()}  # surely different
+    server.record_review(state, history)
+    assert server.cypher("MATCH (p:Provider) RETURN p.id, p.plaque, p.level ORDER BY p.id").rows != before
+    push(server, data)  # the store's graph again, reviews as the store has them
+    assert server.cypher("MATCH (p:Provider) RETURN p.id, p.plaque, p.level ORDER BY p.id").rows == before
+    assert _server_tables(server) == _same_rows(data)
+
+
 # ---------------------------------------------------------------- failures
 
 def test_server_down_is_one_clear_line(tmp_path):

@@ -35,6 +35,9 @@ def rank(store: Store, config: Config, quarter: str | None = None, pool: Pool = 
     _checked_pool(store, pool)
     if quarter is None:
         return Ranking(None, pool, [])
+    if getattr(store, "backend", None) == "embedded":  # the graph of one version: its ranking is kept with it
+        return store.graph().memo(("ranking", quarter, pool, settings.key()), lambda: ranking_from_rows(
+            quarter, pool, store.metric_rows(quarter, pool), settings))
     return ranking_from_rows(quarter, pool, store.metric_rows(quarter, pool), settings)
 
 
@@ -52,7 +55,14 @@ def rank_explain(store: Store, config: Config, sc_id: str, quarter: str | None =
     expect_label(store.node(sc_id), sc_id, "SupplyChain")
     quarter = _quarter(store, quarter)
     _checked_pool(store, pool)
-    return explain_rows(sc_id, quarter, pool, store.metric_rows(quarter, pool), RankSettings.from_config(config))
+    settings = RankSettings.from_config(config)
+
+    def compute() -> Explanation:
+        return explain_rows(sc_id, quarter, pool, store.metric_rows(quarter, pool), settings)
+
+    if getattr(store, "backend", None) == "embedded":
+        return store.graph().memo(("explain", sc_id, quarter, pool, settings.key()), compute)
+    return compute()
 
 
 __all__ = ["rank", "rank_movers", "rank_explain"]

@@ -27,15 +27,20 @@ class Sync:
         return out
 
 
-def neo4j_push(config: Config, data: str | None = None, progress: ProgressFn | None = None) -> Sync:
-    """Make the configured Neo4j hold exactly the embedded store's graph (idempotent)."""
+def neo4j_push(config: Config, data: str | None = None, progress: ProgressFn | None = None,
+               adopt: bool = False) -> Sync:
+    """Make the configured Neo4j hold exactly the embedded store's graph (idempotent); with
+    ``adopt``, only record the fingerprints of a graph the server already holds whole (loaded
+    by Neo4j's bulk importer from this store's files), so the next push is incremental."""
     from ..embedded import EmbeddedStore
-    from ..neo4j_store import Neo4jStore, push
+    from ..neo4j_store import Neo4jStore
+    from ..neo4j_store import adopt as adopt_graph
+    from ..neo4j_store import push
 
     local, server = EmbeddedStore(config.data_dir(data), config), Neo4jStore(config)
     try:
         start = time.perf_counter()
-        counts = push(server, local.read_data(), progress)
+        counts = adopt_graph(server, local.read_data()) if adopt else push(server, local.read_data(), progress)
         return Sync("push", local.describe(), server.describe(), counts, time.perf_counter() - start)
     finally:
         local.close()
