@@ -173,3 +173,12 @@ def test_uploading_the_sample_shows_its_summary(page, upload_server, tmp_path):
     summary = page.inner_text("#load-summary")
     assert "已导入 sample.zip（替换）" in summary and "20,000" in summary and "livestreams" in summary
     screenshot(page, "upload")
+
+
+def test_the_explorer_links_its_view_as_exports(page, sample_server):
+    page.goto(sample_server + "/explore?focus=hz-sijiqing")
+    renders(page, 1)
+    href = page.get_attribute("#explore-export a[data-format=svg]", "href")
+    assert href.startswith("/export?format=svg&id=hz-sijiqing") and "view=explore" in href
+    r = page.request.get(sample_server + href)
+    assert r.status == 200 and "<svg" in r.text()[:2000]

@@ -206,6 +206,15 @@
     return ids;
   }
 
+  // The export links below the canvas: the nodes on it, as files (web/exports.py).
+  function exportLinks() {
+    const query = view.nodes.filter((n) => !view.hide.includes(n.id))
+      .map((n) => "id=" + encodeURIComponent(n.id)).join("&") + "&view=" + encodeURIComponent("explore " + view.focus);
+    document.querySelectorAll("#explore-export a[data-format]").forEach((a) => {
+      a.href = "/export?format=" + a.dataset.format + "&" + query;
+    });
+  }
+
   function render(keepCamera) {
     const pos = layout(view, state.pin);
     const sizeOf = sizer();
@@ -239,6 +248,7 @@
     unhideBtn.textContent = fmt("explore.hidden", { n: hidden }) + " · " + T["explore.unhide"];
     const missing = view.paths.filter((p) => p.hops === null).map((p) => fmt("explore.no_path", { a: nameOf(p.from), b: nameOf(p.to) }));
     status(missing.length ? missing.join(" ") : fmt("explore.nodes", { n: view.nodes.length, r: view.rels.length }), missing.length > 0);
+    exportLinks();
     renders += 1;
     canvas.dataset.renders = String(renders);
     canvas.dataset.nodes = String(view.nodes.length);
