@@ -202,8 +202,18 @@
     return td;
   }
 
+  // The drawn nodes as files: /export runs the same read-only query (without parameters).
+  function exportLinks(query, params) {
+    const box = document.getElementById("cypher-export");
+    box.hidden = Object.keys(params || {}).length > 0;
+    box.querySelectorAll("a[data-format]").forEach((a) => {
+      a.href = "/export?format=" + a.dataset.format + "&query=" + encodeURIComponent(query);
+    });
+  }
+
   function show(result, truncated, elapsed) {
     resultBox.hidden = false;
+    if (last) exportLinks(last.query, last.params);
     document.getElementById("cypher-count").textContent = fmt("cypher.rows", { n: result.rows.length.toLocaleString(), ms: elapsed || "–" });
     const warn = document.getElementById("cypher-truncated");
     warn.hidden = !truncated;
