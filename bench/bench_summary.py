@@ -368,7 +368,7 @@ def page_urls(ids: dict) -> list[str]:
     config = Config.load()
     app = create_app({"TESTING": True}, store=EmbeddedStore(OUT / "no-store", config), config=config)
     args = {"sc_id": ids["sc"], "provider_id": ids["provider"], "belt_id": ids["belt"], "id": ids["anchor"],
-            "node_id": ids["anchor"]}
+            "node_id": ids["anchor"], "fmt": "html"}
     enc = urllib.parse.urlencode
     a, sc, belt = ids["anchor"], ids["sc"], ids["belt"]
     queries = {
@@ -382,12 +382,12 @@ def page_urls(ids: dict) -> list[str]:
     }
     urls = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if "GET" not in rule.methods or rule.endpoint in ("static", "vendor") or "path:" in str(rule):
+        if "GET" not in rule.methods or rule.endpoint in ("static", "vendor", "openapi.swagger_file"):
             continue
         path = rule.rule
         for name in rule.arguments:
             path = path.replace(f"<{name}>", urllib.parse.quote(args.get(name, ids["anchor"]), safe=""))
-            for conv in ("string", "int"):
+            for conv in ("string", "int", "path"):
                 path = path.replace(f"<{conv}:{name}>", urllib.parse.quote(args.get(name, ids["anchor"]), safe=""))
         q = queries.get(rule.rule)
         urls.append(path + (f"?{q}" if q else ""))
