@@ -427,21 +427,28 @@ def reachable(g: BeltGraph, source: str, label: str, max_hops: int = 3,
     s = adj.index(source)
     tr = Traversal(adj, options, (s,))
     code = LABEL_CODES[label]
-    seen = np.zeros(len(adj), dtype=bool)
+    out = []
+    for hops, children in enumerate(levels(tr, s, max_hops), start=1):
+        for i in children[adj.labels[children] == code]:
+            out.append(Reached(_node(adj, int(i)), hops))
+    return out
+
+
+def levels(tr: Traversal, s: int, max_hops: int):
+    """The nodes first reached at 1, 2, ... ``max_hops`` hops from ``s`` (sorted index arrays),
+    under the traversal's constraints; stops early when a level is empty."""
+    seen = np.zeros(len(tr.adj), dtype=bool)
     seen[s] = True
     frontier = np.array([s])
-    out = []
-    for hops in range(1, max_hops + 1):
+    for _ in range(max_hops):
         _, children = tr.expand(frontier)
         children = _unique(children)
         children = children[~seen[children]]
         if len(children) == 0:
-            break
+            return
         seen[children] = True
-        for i in children[adj.labels[children] == code]:
-            out.append(Reached(_node(adj, int(i)), hops))
+        yield children
         frontier = children
-    return out
 
 
 __all__ = ["PathOptions", "Path", "PathNode", "PathResult", "Traversal", "shortest_paths", "reachable",

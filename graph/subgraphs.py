@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from .errors import BadRequest
 from .graph import BeltGraph
 from .model import LABEL_LIST, LABELS, REL_LIST
-from .paths import PathOptions, Traversal, _unique
+from .paths import PathOptions, Traversal, levels
 
 
 def _ids_in_answer(result) -> set[str]:
@@ -65,22 +65,12 @@ def _neighbourhood(g: BeltGraph, around: str, depth: int, labels: tuple[str, ...
     exclude = tuple(r.name for r in REL_LIST if types and r.name not in types)
     exclude += tuple(lab.name for lab in LABEL_LIST if labels and lab.name not in labels)
     tr = Traversal(adj, PathOptions(exclude=exclude), (s,))
-    seen = np.zeros(len(adj), dtype=bool)
-    seen[s] = True
-    frontier, kept = np.array([s]), [np.array([s])]
-    total = 1
-    for _ in range(depth):
-        _, children = tr.expand(frontier)
-        children = _unique(children)
-        children = children[~seen[children]]
-        if len(children) == 0:
-            break
-        seen[children] = True
+    kept, total = [np.array([s])], 1
+    for children in levels(tr, s, depth):
         total += len(children)
         if cap is not None and total > cap:
             raise _too_many(total, cap)
         kept.append(children)
-        frontier = children
     return {adj.id(int(i)) for i in np.concatenate(kept)}
 
 
