@@ -190,6 +190,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web.host", "127.0.0.1", "str", "address beltgraph serve listens on"),
     Setting("web.port", 5000, "int", "port beltgraph serve listens on", between(1, 65535)),
     Setting("web.upload_max_mb", 200, "int", "largest bundle the web upload (/admin/load) accepts, in MB", at_least(1)),
+    Setting("web.draw_max_nodes", 2000, "int", "a graph drawn on a page (Cypher console, explorer) holds at most "
+            "this many nodes", at_least(1)),
+    Setting("web.layout_server_above", 300, "int", "drawings of more nodes get their positions from the server "
+            "and are drawn without physics", at_least(0)),
     Setting("rank.gold_count", 10, "int", "ranks 1..gold_count are gold (SPEC §3)", at_least(0)),
     Setting("rank.silver_count", 50, "int", "the next silver_count ranks are silver", at_least(0)),
     Setting("rank.min_anchors", 3, "int", "distinct anchors selling in the quarter to be eligible", at_least(0)),

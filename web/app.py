@@ -66,7 +66,7 @@ def _register_shared(app: Flask) -> None:
 
     from .auth import can_open
     from .i18n import label_name
-    from .views import get_store, nav_for
+    from .views import get_config, get_store, nav_for
 
     vendor = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
@@ -82,7 +82,9 @@ def _register_shared(app: Flask) -> None:
 
     def palette() -> dict:
         return {"colors": LABEL_COLORS, "categories": CATEGORY_COLORS, "other": OTHER_COLOR, "tiers": TIER_COLORS,
-                "labels": {lab: label_name(lab) for lab in LABELS}}
+                "labels": {lab: label_name(lab) for lab in LABELS},
+                "draw": {"max": get_config().get("web", "draw_max_nodes"),
+                         "server_above": get_config().get("web", "layout_server_above")}}
 
     @app.context_processor
     def shared():

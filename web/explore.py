@@ -15,8 +15,9 @@ from flask import Blueprint, jsonify, request
 from graph import usecases
 from graph.errors import BadRequest
 
-from . import i18n, params
-from .views import View, get_store, menu, page
+from . import i18n, openapi, params
+from .auth import limited
+from .views import View, get_config, get_store, menu, page
 
 bp = Blueprint("explore", __name__)
 menu(85, "explore.index", "nav.explore")
@@ -168,6 +169,27 @@ def api_groups():
         del group["items"], group["offset"]
     data["relationships"].sort(key=lambda r: -r["count"])
     return jsonify(data)
+
+
+@bp.post("/api/layout")
+@limited
+def api_layout():
+    """Positions for a big drawing (``{"nodes": [ids], "rels": [[from, to], ...]}`` ->
+    ``{"positions": {id: [x, y]}}``): pages ask for them above ``[web] layout_server_above``
+    nodes and draw without physics (static/graph.js ``BGGraph.drawLaidOut``)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be JSON: {\"nodes\": [ids], \"rels\": [[from, to], ...]}")
+    positions = usecases.drawing_positions(get_config(), body.get("nodes"), body.get("rels", []))
+    return jsonify({"positions": {k: list(v) for k, v in positions.items()}})
+
+
+openapi.register(
+    "/api/layout", "post", "explore", "Server-computed positions for drawing many nodes without physics", [], None,
+    {"application/json": {"schema": {"type": "object", "required": ["nodes"], "properties": {
+        "nodes": {"type": "array", "items": {"type": "string"}},
+        "rels": {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2,
+                                             "maxItems": 2}}}}}})
 
 
 def _texts() -> dict:

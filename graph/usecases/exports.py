@@ -199,4 +199,32 @@ def brief_file(store: Store, config: Config, belt_id: str, fmt: str = "html", la
                       len(sub.rels), {"belt": belt_id}, data.version, data.date)
 
 
-__all__ = ["FORMATS", "ExportFile", "select_for_export", "export", "belt_brief", "brief_file"]
+def drawing_positions(config: Config, ids: list, rels: list) -> dict[str, tuple[float, float]]:
+    """Positions for a drawing of ``ids`` joined by ``rels`` (``[from, to]`` pairs), computed here
+    so that a browser draws hundreds or thousands of nodes at once, without physics: the layout
+    of the exports (:func:`graph.export.layout.layout`), deterministic, so a picture reopens the
+    same. At most ``[web] draw_max_nodes`` nodes; relationships to nodes not given are ignored.
+
+    >>> from graph.config import Config
+    >>> pos = drawing_positions(Config(), ["a", "b"], [["a", "b"], ["a", "zz"]])
+    >>> sorted(pos), pos == drawing_positions(Config(), ["a", "b"], [["a", "b"]])
+    (['a', 'b'], True)
+    """
+    from ..export.layout import layout
+
+    limit = config.get("web", "draw_max_nodes")
+    if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+        raise BadRequest("nodes must be a list of node ids (strings)")
+    if len(set(ids)) != len(ids):
+        raise BadRequest("nodes must not repeat an id")
+    if len(ids) > limit:
+        raise BadRequest(f"a drawing holds at most {limit} nodes ([web] draw_max_nodes), not {len(ids)}")
+    if not isinstance(rels, list) or not all(
+            isinstance(r, list) and len(r) == 2 and all(isinstance(v, str) for v in r) for r in rels):
+        raise BadRequest("rels must be a list of [from, to] id pairs")
+    if len(rels) > 20 * limit:
+        raise BadRequest(f"a drawing holds at most {20 * limit} relationships, not {len(rels)}")
+    return layout(ids, [(a, b) for a, b in rels])
+
+
+__all__ = ["FORMATS", "ExportFile", "select_for_export", "export", "belt_brief", "brief_file", "drawing_positions"]

@@ -138,6 +138,20 @@ def test_the_console_draws_paths(page, sample_server):
     assert "→" in page.inner_text("#cypher-table tbody")
 
 
+def test_a_big_console_graph_gets_its_positions_from_the_server(page, sample_server):
+    """Above [web] layout_server_above nodes the console asks /api/layout and draws without physics."""
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/api/layout") else None)
+    page.goto(sample_server + "/cypher")
+    page.fill("#cypher-query", "MATCH (m:Merchant)-[r:SOURCES_FROM]->(s:SupplyChain) RETURN m, r, s LIMIT 1200")
+    page.click("#cypher-run")
+    wait_until(page, "() => { const g = document.getElementById('cypher-graph'); "
+                     "return g.dataset.drawn && g.dataset.drawn === g.dataset.nodes; }")
+    assert int(page.get_attribute("#cypher-graph", "data-nodes")) > 1000
+    assert asked == [sample_server + "/api/layout"]
+    screenshot(page, "cypher-big")
+
+
 @pytest.fixture
 def upload_server(tmp_path):
     """``beltgraph serve`` over a store of its own (uploads replace its graph)."""

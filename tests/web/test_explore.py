@@ -173,3 +173,39 @@ def test_the_page_speaks_the_readers_language(client, lang, title, hint):
     html = client.get(f"/explore?focus=b-hz&lang={lang}").get_data(as_text=True)
     assert f"<title>{title} · BeltGraph</title>" in html and hint in html
     assert client.get(f"/explore?lang={lang}").status_code == 200
+
+
+# ---------------------------------------------------------------- /api/layout
+
+
+@pytest.fixture
+def poster(loaded_store, config, posting_with_csrf):
+    """A client whose POSTs carry the CSRF token, as graph.js's do."""
+    return create_app({"TESTING": True}, store=loaded_store, config=config).test_client()
+
+
+def test_layout_places_every_node_and_is_the_same_each_time(poster):
+    client = poster
+    body = {"nodes": ["b-hz", "sc1", "m1", "lonely"], "rels": [["sc1", "b-hz"], ["m1", "sc1"], ["m1", "gone"]]}
+    first = client.post("/api/layout", json=body)
+    assert first.status_code == 200
+    positions = first.get_json()["positions"]
+    assert sorted(positions) == sorted(body["nodes"]) and all(len(p) == 2 for p in positions.values())
+    assert client.post("/api/layout", json=body).get_json() == first.get_json()
+    near = lambda a, b: sum((x - y) ** 2 for x, y in zip(positions[a], positions[b])) ** 0.5  # noqa: E731
+    assert near("sc1", "b-hz") < near("lonely", "b-hz")  # joined nodes are drawn closer together
+
+
+@pytest.mark.parametrize("body, says", [
+    ("not json", "body must be JSON"),
+    ({"rels": []}, "nodes must be a list"),
+    ({"nodes": ["a", 3]}, "nodes must be a list"),
+    ({"nodes": ["a", "a"]}, "must not repeat"),
+    ({"nodes": ["a"], "rels": [["a"]]}, "rels must be a list"),
+    ({"nodes": [f"n{i}" for i in range(2001)]}, "at most 2000 nodes"),
+])
+def test_layout_errors(poster, body, says):
+    client = poster
+    r = client.post("/api/layout", json=body) if isinstance(body, dict) else client.post(
+        "/api/layout", data=body, content_type="application/json")
+    assert r.status_code == 400 and says in r.get_json()["error"]

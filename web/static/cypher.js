@@ -8,7 +8,7 @@
   const fmt = (key, values) => T[key].replace(/\{(\w+)\}/g, (_, k) => String(values[k]));
   const HISTORY_KEY = "beltgraph.cypher.history";
   const HISTORY_MAX = 50;
-  const GRAPH_MAX = 500;
+  const GRAPH_MAX = window.BGGraph.PALETTE.draw.max;  // [web] draw_max_nodes
 
   const form = document.getElementById("cypher-form");
   const editor = document.getElementById("cypher-query");
@@ -290,23 +290,32 @@
     return { nodes: [...nodes.values()], rels: rels.filter((r) => nodes.has(r.from) && nodes.has(r.to)), cut };
   }
 
-  let drawn = null;
-  function drawGraph(result) {
+  let drawn = null, drawing = 0;
+  async function drawGraph(result) {
     const g = graphOf(result);
     const box = document.getElementById("cypher-graph-box");
+    const mine = ++drawing;  // a newer result replaces this one, even while its layout is computed
     if (drawn) { drawn.network.destroy(); drawn = null; }
     box.hidden = g.nodes.length === 0;
     const container = document.getElementById("cypher-graph");
     container.dataset.nodes = String(g.nodes.length);
     container.dataset.rels = String(g.rels.length);
     if (!g.nodes.length) return;
-    drawn = window.BGGraph.draw(container, g, {  // laid out once, then physics off
-      onClick: (id) => { window.location.href = "/explore?focus=" + encodeURIComponent(id) + "&x=" + encodeURIComponent(id + "|*|*|10"); },
-    });
     window.BGGraph.legend(document.getElementById("cypher-legend"), g);
     const cut = document.getElementById("cypher-graph-cut");
     cut.hidden = !g.cut;
     cut.textContent = g.cut ? fmt("cypher.graph_cut", { n: GRAPH_MAX }) : "";
+    let made;
+    try {  // laid out once (by the server above a few hundred nodes), then physics off
+      made = await window.BGGraph.drawLaidOut(container, g, {
+        onClick: (id) => { window.location.href = "/explore?focus=" + encodeURIComponent(id) + "&x=" + encodeURIComponent(id + "|*|*|10"); },
+      });
+    } catch (e) {
+      if (mine === drawing) { errorBox.hidden = false; errorBox.textContent = String(e.message || e); }
+      return;
+    }
+    if (mine !== drawing) { made.network.destroy(); return; }
+    drawn = made;
   }
 
   // ------------------------------------------------------------ downloads

@@ -20,6 +20,7 @@
 
   // data: {nodes: [{id, label, name, x?, y?, size?, tier?, category?, props?}], rels: [{from, to, type}]}
   // opts: {colorBy: "label"|"category", onClick(id), physics: bool, highlight: [ids]}
+  // The container's data-drawn holds the node count once the first frame is drawn.
   function draw(container, data, opts) {
     opts = opts || {};
     const positioned = data.nodes.length > 0 && data.nodes.every((n) => n.x !== undefined && n.x !== null);
@@ -50,7 +51,27 @@
       else if (p.nodes.length) window.location.href = "/nodes/" + encodeURIComponent(p.nodes[0]);
     });
     network.once("stabilizationIterationsDone", () => network.setOptions({ physics: false }));
+    container.dataset.drawn = "";
+    network.once("afterDrawing", () => { container.dataset.drawn = String(data.nodes.length); });
     return { network, nodes, edges };
+  }
+
+  // draw(), with positions from the server (POST /api/layout) when the drawing holds more than
+  // PALETTE.draw.server_above unplaced nodes: the browser then draws without physics at once.
+  // Returns a Promise of what draw() returns.
+  async function drawLaidOut(container, data, opts) {
+    const placed = data.nodes.every((n) => n.x !== undefined && n.x !== null);
+    if (!placed && data.nodes.length > PALETTE.draw.server_above) {
+      const res = await window.BGpost("/api/layout", {
+        nodes: data.nodes.map((n) => n.id), rels: data.rels.map((r) => [r.from, r.to]) });
+      const body = await res.json();
+      if (!res.ok) throw new Error(body.error || res.statusText);
+      data = { ...data, nodes: data.nodes.map((n) => {
+        const p = body.positions[n.id];
+        return p ? { ...n, x: p[0], y: p[1] } : n;
+      }) };
+    }
+    return draw(container, data, opts);
   }
 
   function legend(el, data) {
@@ -67,5 +88,5 @@
     });
   }
 
-  window.BGGraph = { draw, legend, PALETTE };
+  window.BGGraph = { draw, drawLaidOut, legend, PALETTE };
 })();
