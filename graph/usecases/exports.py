@@ -206,8 +206,9 @@ def drawing_positions(config: Config, ids: list, rels: list) -> dict[str, tuple[
     same. At most ``[web] draw_max_nodes`` nodes; relationships to nodes not given are ignored.
 
     >>> from graph.config import Config
-    >>> pos = drawing_positions(Config(), ["a", "b"], [["a", "b"], ["a", "zz"]])
-    >>> sorted(pos), pos == drawing_positions(Config(), ["a", "b"], [["a", "b"]])
+    >>> config = Config.from_dict({}, env={})
+    >>> pos = drawing_positions(config, ["a", "b"], [["a", "b"], ["a", "zz"]])
+    >>> sorted(pos), pos == drawing_positions(config, ["a", "b"], [["a", "b"]])
     (['a', 'b'], True)
     """
     from ..export.layout import layout
