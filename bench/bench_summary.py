@@ -18,7 +18,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -345,19 +344,6 @@ def _timed(fn) -> float:
 
 # ---------------------------------------------------------------- the web server
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _rss_gib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 2**20
-    return float("nan")
-
-
 def page_urls(ids: dict) -> list[str]:
     """One URL of every GET route the app has now (pages, their /api twins, downloads), with
     ids and queries a user would give; routes added later are opened with their plain URL."""
@@ -395,24 +381,16 @@ def page_urls(ids: dict) -> list[str]:
 
 
 def _web(s: Summary, store: Path, ids: dict) -> None:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    t = time.perf_counter()
-    proc = subprocess.Popen(beltgraph("serve", "--port", str(port)), env=env_for(store), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    from .bench_web import Server
+
     try:
-        while True:
-            if proc.poll() is not None:
-                s.missing(("serve_ready_s", "web_p95_ms", "serve_rss_gib"),
-                          f"beltgraph serve exited: {proc.stderr.read().decode()[-300:]}")
-                return
-            try:
-                with urllib.request.urlopen(base + "/api/stats", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.05)
-        s.values["serve_ready_s"] = time.perf_counter() - t
+        server = Server(store)
+    except RuntimeError as e:
+        s.missing(("serve_ready_s", "web_p95_ms", "serve_rss_gib"), str(e)[-300:])
+        return
+    base = server.url
+    with server:
+        s.values["serve_ready_s"] = server.ready_s
         urls = page_urls(ids)  # the routes of the app as it is now
         bad = []
         for u in urls:
@@ -420,7 +398,7 @@ def _web(s: Summary, store: Path, ids: dict) -> None:
             if status >= 500 or status == 0:
                 bad.append(f"{u} {status}")
         s.values["web_pages"] = len(urls)
-        s.values["serve_rss_gib"] = _rss_gib(proc.pid)
+        s.values["serve_rss_gib"] = server.rss_gib()
         if bad:
             s.missing(("serve_rss_gib",), f"pages failed: {', '.join(bad[:3])}")
             s.values["serve_rss_gib"] = None
@@ -431,12 +409,6 @@ def _web(s: Summary, store: Path, ids: dict) -> None:
             s.missing(("web_p95_ms",), f"{errors} of {len(times)} requests failed")
         else:
             s.values["web_p95_ms"] = _pct(times, 0.95)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _get(url: str) -> tuple[int, float]:
