@@ -21,7 +21,7 @@ sys.path[0] = str(ROOT)  # not bench/: its modules must not shadow packages
 
 from bench.common import OUT, RESULTS, write_section  # noqa: E402
 
-BENCHES = ("load", "rank", "paths", "neo4j", "search", "export", "web", "summary")
+BENCHES = ("load", "rank", "paths", "neo4j", "search", "export", "web", "hold", "summary")
 
 
 def main() -> None:
