@@ -143,12 +143,13 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, message: str):
-    """The one error shape: JSON under /api, the error page elsewhere; server paths removed."""
+def error_response(status: int, message: str, action: tuple[str, str] | None = None):
+    """The one error shape: JSON under /api, the error page elsewhere (with ``action``, a link
+    (url, text) to what would help); server paths removed."""
     message = public_message(message)
     if _wants_json():
         return make_response(jsonify({"ok": False, "error": message, "status": status}), status)
-    return make_response(render_template("error.html", status=status, message=message), status)
+    return make_response(render_template("error.html", status=status, message=message, action=action), status)
 
 
 def _register_errors(app: Flask) -> None:

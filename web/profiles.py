@@ -12,7 +12,7 @@ from graph.model import ROLES
 from . import i18n, params
 from .downloads import send_tables
 from .map import drawing
-from .views import View, get_config, get_store, page
+from .views import Lazy, View, get_config, get_store, page
 
 bp = Blueprint("profiles", __name__)
 
@@ -185,13 +185,13 @@ def belt(belt_id: str) -> View:
     if node["label"] != "Belt" and not request.path.startswith("/api/"):
         abort(redirect(url_for("profiles.node", node_id=belt_id)))
     profile = usecases.belt_profile(get_store(), get_config(), belt_id)
-    belt_map = usecases.belt_map(get_store(), with_gmv=False)
     qs = profile.quarters
     change = None
     if len(qs) >= 2 and qs[-1].gmv is not None and qs[-2].gmv:
         change = qs[-1].gmv / qs[-2].gmv - 1
     return View(profile.to_dict(), {
-        "locator": drawing(belt_map, 360, highlight=belt_id, small=True),
+        "locator": Lazy(lambda: drawing(usecases.belt_map(get_store(), with_gmv=False), 360, highlight=belt_id,
+                                        small=True)),
         "page_graph": _graph_for_page(profile.graph), "gmv_change": change,
         "latest": qs[-1] if qs else None, "min_anchors": get_config().get("rank", "min_anchors")})
 
@@ -241,7 +241,7 @@ def node(node_id: str) -> View:
     context = {"node_graph": node_graph(data)}
     if data["label"] in ("Anchor", "SupplyChain"):  # suggested partners, as on /match
         kind = "anchor" if data["label"] == "Anchor" else "supply-chain"
-        context["match"] = usecases.match(get_store(), get_config(), kind, node_id, 8).to_dict()
+        context["match"] = Lazy(lambda: usecases.match(get_store(), get_config(), kind, node_id, 8).to_dict())
         context["match_kind"] = kind
     return View(data, context)
 

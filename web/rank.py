@@ -3,6 +3,8 @@ downloads, and their JSON twins (``/api/rank`` is ``beltgraph rank --json``)."""
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, jsonify
 
 from graph import usecases
@@ -13,7 +15,7 @@ from graph.rank import LOWER_IS_BETTER, METRICS, Pool
 from . import i18n, params
 from .downloads import send_tables
 from .i18n import money, number, t
-from .views import View, get_config, get_store, menu, page
+from .views import Lazy, View, get_config, get_store, menu, page
 
 bp = Blueprint("rank", __name__)
 menu(40, "rank.index", "nav.rank")
@@ -137,14 +139,18 @@ def ranking() -> View:
     store, config = get_store(), get_config()
     pool = params.pool()
     result = usecases.rank(store, config, params.text("quarter"), pool)
-    movers = usecases.rank_movers(store, config, result.quarter, pool) if result.quarter else None
-    changes = {m.id: m for m in movers.moves} if movers else {}
+
+    @functools.cache
+    def movers():  # the page's, not the API's
+        return usecases.rank_movers(store, config, result.quarter, pool) if result.quarter else None
+
     show_all = params.flag("all")
     return View(result.to_dict(), {
-        **_shared(store, config, pool), "ranking": result, "movers": movers, "changes": changes,
-        "had_previous": bool(movers and any(m.previous_rank is not None for m in movers.moves)),
+        **_shared(store, config, pool), "ranking": result, "movers": Lazy(movers),
+        "changes": Lazy(lambda: {m.id: m for m in movers().moves} if movers() else {}),
+        "had_previous": Lazy(lambda: bool(movers() and any(m.previous_rank is not None for m in movers().moves))),
         "show_all": show_all, "shown": result.items if show_all else result.items[:SHOWN],
-        "biggest": _biggest(movers)})
+        "biggest": Lazy(lambda: _biggest(movers()))})
 
 
 def _biggest(movers, n: int = 5) -> list:

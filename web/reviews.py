@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from graph import usecases
 from graph.errors import BadRequest
 from graph.export.tables import Table
 from graph.model import ROLES
 
-from . import i18n, params
+from . import i18n, openapi, params
+from .auth import can_open, limited, requires
 from .downloads import send_tables
 from .i18n import t
-from .views import View, get_store, menu, page
+from .views import View, get_config, get_store, menu, page
 
 bp = Blueprint("reviews", __name__)
 menu(50, "reviews.index", "nav.reviews")
@@ -24,8 +25,17 @@ menu(50, "reviews.index", "nav.reviews")
 i18n.add({
     "nav.reviews": ("服务商考核", "Reviews"),
     "reviews.title": ("服务商季度考核", "Provider quarterly review"),
-    "reviews.lede": ("{quarter} 共考核 {n} 家服务商。考核结果由 beltgraph review 记录，这里只读。",
-                     "{n} providers reviewed in {quarter}. Reviews are recorded by beltgraph review; this page only reads them."),
+    "reviews.lede": ("{quarter} 共考核 {n} 家服务商。考核由管理员在此页或用 beltgraph review 运行并记录。",
+                     "{n} providers reviewed in {quarter}. An admin runs and records a review here or with "
+                     "beltgraph review."),
+    "reviews.run": ("运行考核", "Run a review"),
+    "reviews.run_quarter": ("考核季度", "Quarter"),
+    "reviews.run_note": ("按该季度的服务商数据重新评定牌匾与等级，并记录为新的数据版本。",
+                         "Decides plaques and levels from that quarter's provider figures and records them "
+                         "as a new data version."),
+    "reviews.nothing_to_review": ("没有可考核的季度：先导入含 facts/provider_quarters.csv 的数据。",
+                                  "No quarter to review: load a bundle with facts/provider_quarters.csv first."),
+    "reviews.ran": ("已记录 {quarter} 的考核。", "The {quarter} review is recorded."),
     "reviews.quarter": ("考核季度", "Quarter"),
     "reviews.any_outcome": ("全部结果", "All outcomes"), "reviews.any_role": ("全部角色", "All roles"),
     "reviews.any_level": ("等级不限", "Any level change"),
@@ -116,9 +126,63 @@ def reviews() -> View:
     ``beltgraph review --quarter Q --json`` printed it."""
     filters = _filters()
     recorded = usecases.recorded_review(get_store(), params.text("quarter"))
+    can_run = can_open("reviews.run")
     return View(recorded.to_dict(), {
         "recorded": recorded, "filters": filters, "rows": recorded.select(**filters), "roles": ROLES,
-        "outcomes": usecases.OUTCOMES, "level_move": usecases.level_move, "reason_text": reason_text})
+        "outcomes": usecases.OUTCOMES, "level_move": usecases.level_move, "reason_text": reason_text,
+        "can_run": can_run, "reviewable": usecases.reviewable_quarters(get_store()) if can_run else [],
+        "ran": params.text("ran") == "1"})
+
+
+def _run_review(quarter):
+    """Run and record a review (admin): the same use case as ``beltgraph review``."""
+    if quarter is not None and not isinstance(quarter, str):
+        raise BadRequest("quarter must be a quarter like 2020Q4 (or absent: the latest with figures)")
+    return usecases.review(get_store(), get_config(), quarter or None)
+
+
+@bp.post("/api/review")
+@requires("admin")
+@limited
+def api_run():
+    """Run and record the review of ``{"quarter": "2020Q4"}`` (default: the latest quarter with
+    figures); the answer is ``beltgraph review --json``'s."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be JSON: {\"quarter\": \"2020Q4\"} (quarter optional)")
+    return jsonify(_run_review(body.get("quarter")).to_dict())
+
+
+@bp.post("/reviews/run")
+@requires("admin")
+@limited
+def run():
+    """The page's form: run the review, then show it."""
+    result = _run_review(request.form.get("quarter"))
+    return redirect(url_for("reviews.index", quarter=result.quarter, ran=1))
+
+
+@bp.errorhandler(usecases.NotReviewed)
+def not_reviewed(e: usecases.NotReviewed):
+    """Nothing recorded for that quarter: the error, and for an admin the review's form."""
+    from .app import error_response
+
+    if request.path.startswith("/api/") or not can_open("reviews.run"):
+        return error_response(e.status, str(e))
+    return error_response(e.status, str(e), (url_for("reviews.run_form"), t("reviews.run")))
+
+
+@bp.get("/reviews/run")
+@requires("admin")
+def run_form():
+    """The review's form on its own (before any review is recorded, the reviews page has none)."""
+    return render_template("reviews/run.html", reviewable=usecases.reviewable_quarters(get_store()))
+
+
+openapi.register("/api/review", "post", "reviews", "Run and record a quarter's provider review (admin), as "
+                 "`beltgraph review --json`", [], "Review",
+                 {"application/json": {"schema": {"type": "object", "properties": {
+                     "quarter": {"type": "string", "description": "e.g. 2020Q4 (default: the latest with figures)"}}}}})
 
 
 @page(bp, "/reviews/<provider_id>", "reviews/provider.html", endpoint="provider")

@@ -10,7 +10,7 @@ from graph.model import LABELS
 
 from . import i18n, params
 from .downloads import send_tables
-from .views import View, get_store, menu, page
+from .views import Lazy, View, get_store, menu, page
 
 bp = Blueprint("search", __name__)
 menu(10, "search.index", "nav.search")
@@ -56,8 +56,8 @@ def search() -> View:
     result = usecases.search(get_store(), q, None, limit, offset, filters) if q else None
     data = result.to_dict() if result else {"query": "", "total": 0, "offset": 0, "limit": limit, "hits": [],
                                              "groups": [], "facets": {}, "filters": {}}
-    return View(data, {"q": q, "stats": usecases.stats(get_store()), "facet_names": FACETS,
-                       "tops": _tops(q, filters, result)})
+    return View(data, {"q": q, "stats": Lazy(lambda: usecases.stats(get_store())), "facet_names": FACETS,
+                       "tops": Lazy(lambda: _tops(q, filters, result))})
 
 
 def _tops(q: str, filters: dict, result) -> list[dict]:

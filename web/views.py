@@ -53,6 +53,14 @@ class View:
     context: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Lazy:
+    """A context value computed only when the page is rendered, never for its ``/api`` twin
+    (what only the page shows and costs time, such as the search page's top hits per label)."""
+
+    compute: Callable[[], object]
+
+
 def page(bp: Blueprint, rule: str, template: str | None, api_rule: str | None = None, endpoint: str | None = None):
     """Register ``fn`` (returning a View) as the page ``rule`` and as ``/api`` + ``api_rule``
     (with ``template`` None, only the ``/api`` route)."""
@@ -62,7 +70,8 @@ def page(bp: Blueprint, rule: str, template: str | None, api_rule: str | None = 
 
         def html(**kwargs):
             v = fn(**kwargs)
-            return render_template(template, **v.data, **v.context)
+            context = {k: x.compute() if isinstance(x, Lazy) else x for k, x in v.context.items()}
+            return render_template(template, **v.data, **context)
 
         def api(**kwargs):
             return jsonify(fn(**kwargs).data)

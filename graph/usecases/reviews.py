@@ -63,4 +63,9 @@ def review_standings(store: Store, quarter: str) -> Standings:
     return Standings(quarter, standings_as_of(store.graph(), quarter))
 
 
-__all__ = ["review", "ProviderHistory", "review_history", "Standings", "review_standings"]
+def reviewable_quarters(store: Store) -> list[str]:
+    """The quarters a review can run for (those with provider_quarters figures), newest first."""
+    return sorted(review_quarters(store.graph()), key=quarters.key, reverse=True)
+
+
+__all__ = ["review", "reviewable_quarters", "ProviderHistory", "review_history", "Standings", "review_standings"]

@@ -198,6 +198,23 @@ def test_analyst_runs_cypher_and_exports_but_cannot_upload(app):
     assert r.status_code == 403 and "needs admin" in r.json["error"]
 
 
+def test_only_an_admin_runs_a_review(upload_app):
+    for name in ("vera", "ana"):
+        client = upload_app.test_client()
+        login(client, name)
+        assert client.get("/reviews/run").status_code == 403
+        r = client.post("/api/review", json={"quarter": "2020Q1"}, headers=csrf_headers(client))
+        assert r.status_code == 403 and "needs admin" in r.json["error"]
+        assert 'id="review-run"' not in client.get("/reviews/run").get_data(as_text=True)
+    client = upload_app.test_client()
+    login(client, "adam")
+    assert client.post("/api/review", json={"quarter": "2020Q1"}).status_code == 400  # no CSRF token
+    r = client.post("/api/review", json={"quarter": "2020Q1"}, headers=csrf_headers(client))
+    assert r.status_code == 200 and r.json["quarter"] == "2020Q1"
+    assert 'id="review-run"' in client.get("/reviews").get_data(as_text=True)
+    assert upload_app.test_client().post("/api/review", json={}, headers=bearer("loader")).status_code == 200
+
+
 def test_admin_uploads_with_the_page_token(upload_app):
     client = upload_app.test_client()
     login(client, "adam")

@@ -50,7 +50,8 @@ def test_get_never_runs_or_records_a_review(sample_store, sample_client):
     for url in ("/api/review", "/reviews", "/reviews?quarter=2020Q3", "/reviews/prov-0001", "/reviews/download?format=xlsx"):
         assert sample_client.get(url).status_code == 200, url
     assert sample_store.version() == version and sample_store.graph().reviews.num_rows == rows
-    assert sample_client.post("/api/review?quarter=2020Q4").status_code == 405
+    assert sample_client.post("/api/review?quarter=2020Q4").status_code == 415  # a run is a JSON POST
+    assert sample_store.version() == version
 
 
 @pytest.mark.parametrize("url,status,message", [
@@ -71,6 +72,40 @@ def test_review_pages_errors_are_the_error_page(sample_client):
     assert r.status_code == 404 and "beltgraph review --quarter 2020Q1" in r.get_data(as_text=True)
     assert sample_client.get("/reviews/no-such-provider").status_code == 404
     assert sample_client.get("/reviews?level=sideways").status_code == 400
+
+
+@pytest.fixture
+def admin_client(loaded_store, config, posting_with_csrf):
+    """Open single-user mode on loopback (the user is admin), POSTs carrying the CSRF token."""
+    return create_app({"TESTING": True}, store=loaded_store, config=config).test_client()
+
+
+def test_an_admin_runs_the_first_review_from_the_web(admin_client, loaded_store, cli, mini_bundle):
+    page = admin_client.get("/reviews")
+    assert page.status_code == 404 and 'href="/reviews/run"' in page.get_data(as_text=True)
+    form = admin_client.get("/reviews/run").get_data(as_text=True)
+    assert 'name="quarter"' in form and '<option value="2020Q1">' in form
+    version = loaded_store.version()
+    r = admin_client.post("/reviews/run", data={"quarter": "2020Q1"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/reviews?quarter=2020Q1&ran=1")
+    assert loaded_store.version() != version
+    shown = admin_client.get("/reviews?quarter=2020Q1&ran=1").get_data(as_text=True)
+    assert 'id="review-ran"' in shown and 'id="review-run"' in shown
+    # the same as the CLI's review of the same data
+    cli("load", str(mini_bundle))
+    assert admin_client.get("/api/review?quarter=2020Q1").json["items"] == cli.json(
+        "review", "--quarter", "2020Q1")["items"]
+
+
+def test_the_api_runs_a_review_with_json(admin_client, loaded_store):
+    r = admin_client.post("/api/review", json={"quarter": "2020Q1"})
+    assert r.status_code == 200 and r.json["quarter"] == "2020Q1" and r.json["summary"]
+    assert admin_client.get("/api/review?quarter=2020Q1").json == r.json
+    assert admin_client.post("/api/review", json={}).json["quarter"] == "2020Q1"  # default: the latest with figures
+    for body, status, says in (({"quarter": "2020Q9"}, 400, "bad quarter"), ({"quarter": 3}, 400, "quarter must be"),
+                               ([], 400, "body must be JSON")):
+        r = admin_client.post("/api/review", json=body)
+        assert r.status_code == status and says in r.json["error"], body
 
 
 def test_never_reviewed_store_says_how_to_review(loaded_store, config):
