@@ -214,15 +214,31 @@ def pool_members(g: BeltGraph, pool: Pool) -> pa.Table:
             belt_ids = pa.array([pool.belt])
         else:
             belt_ids = belts.filter(pc.equal(belts.column("division"), pool.division)).column("id")
-        in_belt = g.rels["IN_BELT"]
-        members = in_belt.filter(pc.is_in(in_belt.column("to"), value_set=belt_ids)).column("from") \
-            if in_belt.num_rows else pa.array([], pa.string())
+        in_belt = supply_chain_belts(g)
+        members = in_belt.filter(pc.is_in(in_belt.column("to"), value_set=belt_ids)).column("from")
         sc = sc.filter(pc.is_in(sc.column("id"), value_set=members))
     return sc
 
 
+def supply_chain_belts(g: BeltGraph) -> pa.Table:
+    """The IN_BELT rows (from, to) of supply chains, kept with the graph: a belt's merchants make
+    IN_BELT a million rows, and every division or belt pool would otherwise scan them."""
+    def compute() -> pa.Table:
+        in_belt = g.rels["IN_BELT"].select(["from", "to"])
+        if in_belt.num_rows == 0:
+            return pa.table({"from": pa.array([], pa.string()), "to": pa.array([], pa.string())})
+        return in_belt.filter(pc.is_in(in_belt.column("from"), value_set=g.nodes["SupplyChain"].column("id")))
+
+    return g.memo(("supply_chain_belts",), compute)
+
+
 def quarter_sales(g: BeltGraph, quarter: str) -> dict[str, tuple[float | None, int]]:
-    """gmv(Q) and anchor_reach(Q) per supply chain with SELLS in the quarter."""
+    """gmv(Q) and anchor_reach(Q) per supply chain with SELLS in the quarter, kept with the graph
+    for every pool of the quarter (read it, never change it)."""
+    return g.memo(("quarter_sales", quarter), lambda: _quarter_sales(g, quarter))
+
+
+def _quarter_sales(g: BeltGraph, quarter: str) -> dict[str, tuple[float | None, int]]:
     sells = g.rels["SELLS"]
     if sells.num_rows == 0:
         return {}
