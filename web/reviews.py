@@ -182,7 +182,8 @@ def run_form():
 openapi.register("/api/review", "post", "reviews", "Run and record a quarter's provider review (admin), as "
                  "`beltgraph review --json`", [], "Review",
                  {"application/json": {"schema": {"type": "object", "properties": {
-                     "quarter": {"type": "string", "description": "e.g. 2020Q4 (default: the latest with figures)"}}}}})
+                     "quarter": {"type": "string", "nullable": True,
+                                 "description": "e.g. 2020Q4 (absent or null: the latest with figures)"}}}}})
 
 
 @page(bp, "/reviews/<provider_id>", "reviews/provider.html", endpoint="provider")
