@@ -119,16 +119,16 @@ OPERATIONS: list[tuple] = [
      "Paths"),
     ("/api/connect", "get", "paths", "How a group relates: a connecting tree and pairwise hops",
      [_p("id", many=True, required=True), _p("max_hops", kind="integer", low=1, high=12)], None),
-    ("/api/belts/{belt_id}", "get", "belts", "A belt's profile: place, numbers per quarter, bases, providers by "
-     "role, supply chains with tiers, top anchors, gaps, a neighbourhood to draw", [_p("belt_id", "path")], None),
+    ("/api/belts/{belt_id}", "get", "belts", ("A belt's profile: place, numbers per quarter, bases, providers by "
+     "role, supply chains with tiers, top anchors, gaps, a neighbourhood to draw"), [_p("belt_id", "path")], None),
     ("/api/map", "get", "belts", "Every belt with its coordinates, category and GMV of the latest quarter", [], None),
-    ("/api/nodes/{node_id}", "get", "graph", "Any entity: properties, neighbours by type (paged), figures per "
-     "quarter, history", [_p("node_id", "path"), _p("type", about="page one relationship type"),
+    ("/api/nodes/{node_id}", "get", "graph", ("Any entity: properties, neighbours by type (paged), figures per "
+     "quarter, history"), [_p("node_id", "path"), _p("type", about="page one relationship type"),
                           _p("label", about="...and one label of its other end"),
                           _p("offset", kind="integer", low=0, high=10**9),
                           _p("per_type", kind="integer", low=1, high=200)], None),
-    ("/api/explore", "get", "explore", "An explorer view (focus, expansions, hidden, paths, pins) as nodes and "
-     "relationships", [_p("focus", required=True), _p("x", many=True, about="ID|TYPE|Label|N expansions"),
+    ("/api/explore", "get", "explore", ("An explorer view (focus, expansions, hidden, paths, pins) as nodes and "
+     "relationships"), [_p("focus", required=True), _p("x", many=True, about="ID|TYPE|Label|N expansions"),
                        _p("hide", many=True), _p("path", many=True, about="A|B"), _p("pin", many=True)], None),
     ("/api/explore/expand", "get", "explore", "One expansion: the top N neighbours of a node by one type",
      [_p("id", required=True), _p("type", required=True), _p("label"),
