@@ -101,11 +101,26 @@ def _upload_name(filename: str | None) -> str:
     return name
 
 
+def _merge(value: str | None) -> bool:
+    """The ``merge`` field: absent or blank replaces; anything but a yes or a no is refused, since a
+    misspelt ``merge`` would otherwise replace the whole graph.
+
+    >>> [_merge(v) for v in (None, "", "1", "on", "True", "no", "0")]
+    [False, False, True, True, True, False, False]
+    """
+    low = (value or "").strip().lower()
+    if low in ("", "0", "false", "no", "off"):
+        return False
+    if low in ("1", "true", "yes", "on"):
+        return True
+    raise BadRequest(f"merge must be true or false, not {value!r}")
+
+
 def _load():
     """Save the upload in a temporary folder under its own name, load it, delete it."""
     upload = request.files.get("bundle")
     name = _upload_name(upload.filename if upload else None)
-    merge = (request.form.get("merge") or "").lower() in ("1", "on", "true", "yes")
+    merge = _merge(request.form.get("merge"))
     from loaders import load_bundle
 
     with tempfile.TemporaryDirectory(prefix="beltgraph-upload-") as folder:

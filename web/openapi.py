@@ -13,6 +13,8 @@ import swagger_ui_bundle
 from apispec import APISpec
 from flask import Blueprint, jsonify, render_template, send_from_directory
 
+from graph import usecases
+
 from . import i18n
 from .views import menu
 
@@ -62,9 +64,17 @@ SCHEMAS = {
 
 
 def _p(name: str, where: str = "query", kind: str = "string", required: bool = False, about: str = "",
-       many: bool = False) -> dict:
+       many: bool = False, low: int | None = None, high: int | None = None, choices: tuple | None = None) -> dict:
+    """A parameter; ``low`` and ``high`` bound an integer, ``choices`` a word, as the endpoint checks them
+    (else a 400). A blank optional parameter (``?limit=``, as a form with an empty field sends it) means
+    its default (web.params), so the document allows the empty value."""
     schema = {"type": "array", "items": {"type": kind}} if many else {"type": kind}
+    schema.update({k: v for k, v in (("minimum", low), ("maximum", high)) if v is not None})
+    if choices:
+        schema["enum"] = list(choices)
     out = {"name": name, "in": where, "required": required or where == "path", "schema": schema, "description": about}
+    if where == "query" and not (required or many):
+        out["allowEmptyValue"] = True
     if many:
         out.update(style="form", explode=True)
     return out
@@ -73,8 +83,8 @@ def _p(name: str, where: str = "query", kind: str = "string", required: bool = F
 QUARTER = _p("quarter", about="e.g. 2020Q4 (default: the latest)")
 POOL = [QUARTER, _p("division", about="big_apparel, premium_consumer or home_living"),
         _p("category", about="a supply-chain category"), _p("belt", about="a belt id")]
-PATH_OPTIONS = [_p("k", kind="integer", about="how many shortest simple paths (1..50)"),
-                _p("max_hops", kind="integer", about="1..12, default 6"),
+PATH_OPTIONS = [_p("k", kind="integer", about="how many shortest simple paths (1..50)", low=1, high=50),
+                _p("max_hops", kind="integer", about="1..12, default 6", low=1, high=12),
                 _p("exclude", many=True, about="labels or relationship types not to pass through"),
                 _p("only_plaqued", kind="boolean", about="pass only through providers with a plaque"),
                 _p("via", about="a label the path must pass through")]
@@ -83,11 +93,12 @@ PATH_OPTIONS = [_p("k", kind="integer", about="how many shortest simple paths (1
 OPERATIONS: list[tuple] = [
     ("/api/stats", "get", "graph", "Nodes per label and relationships per type", [], "Stats"),
     ("/api/search", "get", "search", "Find any entity: hits by relevance, grouped by label, with facets",
-     [_p("q", required=True, about="Chinese, English, pinyin, initials, id or a typo"),
+     [_p("q", about="Chinese, English, pinyin, initials, id or a typo (absent or blank: no hits)"),
       _p("label", many=True), _p("category", many=True), _p("division", many=True), _p("province", many=True),
-      _p("limit", kind="integer"), _p("offset", kind="integer")], "Search"),
+      _p("limit", kind="integer", low=1, high=200), _p("offset", kind="integer", low=0, high=1_000_000)], "Search"),
     ("/api/suggest", "get", "search", "Autocomplete for entity pickers",
-     [_p("q", required=True), _p("label"), _p("limit", kind="integer")], "Suggestions"),
+     [_p("q", about="what was typed so far (absent or blank: no items)"), _p("label"),
+      _p("limit", kind="integer", low=1, high=50)], "Suggestions"),
     ("/api/belts", "get", "belts", "Every belt with its counts", [_p("q"), _p("category")], None),
     ("/api/rank", "get", "rankings", "Gold and silver supply chains (SPEC §3), as `beltgraph rank --json`",
      POOL, "Ranking"),
@@ -104,22 +115,25 @@ OPERATIONS: list[tuple] = [
     ("/api/merchants/plan", "get", "coverage", "New merchants on the reduced-fee plan", [], None),
     ("/api/path", "get", "paths", "Paths between two entities (SPEC §5), as `beltgraph path --json`",
      [_p("from", required=True), _p("to", required=True), *PATH_OPTIONS,
-      _p("rank", about="hops (default) or strength: warm introductions with reasons")], "Paths"),
+      _p("rank", about="hops (default) or strength: warm introductions with reasons", choices=("hops", "strength"))],
+     "Paths"),
     ("/api/connect", "get", "paths", "How a group relates: a connecting tree and pairwise hops",
-     [_p("id", many=True, required=True), _p("max_hops", kind="integer")], None),
-    ("/api/belts/{belt_id}", "get", "belts", "A belt's profile: place, numbers per quarter, bases, providers by "
-     "role, supply chains with tiers, top anchors, gaps, a neighbourhood to draw", [_p("belt_id", "path")], None),
+     [_p("id", many=True, required=True), _p("max_hops", kind="integer", low=1, high=12)], None),
+    ("/api/belts/{belt_id}", "get", "belts", ("A belt's profile: place, numbers per quarter, bases, providers by "
+     "role, supply chains with tiers, top anchors, gaps, a neighbourhood to draw"), [_p("belt_id", "path")], None),
     ("/api/map", "get", "belts", "Every belt with its coordinates, category and GMV of the latest quarter", [], None),
-    ("/api/nodes/{node_id}", "get", "graph", "Any entity: properties, neighbours by type (paged), figures per "
-     "quarter, history", [_p("node_id", "path"), _p("type", about="page one relationship type"),
-                          _p("label", about="...and one label of its other end"), _p("offset", kind="integer"),
-                          _p("per_type", kind="integer")], None),
-    ("/api/explore", "get", "explore", "An explorer view (focus, expansions, hidden, paths, pins) as nodes and "
-     "relationships", [_p("focus", required=True), _p("x", many=True, about="ID|TYPE|Label|N expansions"),
+    ("/api/nodes/{node_id}", "get", "graph", ("Any entity: properties, neighbours by type (paged), figures per "
+     "quarter, history"), [_p("node_id", "path"), _p("type", about="page one relationship type"),
+                          _p("label", about="...and one label of its other end"),
+                          _p("offset", kind="integer", low=0, high=10**9),
+                          _p("per_type", kind="integer", low=1, high=200)], None),
+    ("/api/explore", "get", "explore", ("An explorer view (focus, expansions, hidden, paths, pins) as nodes and "
+     "relationships"), [_p("focus", required=True), _p("x", many=True, about="ID|TYPE|Label|N expansions"),
                        _p("hide", many=True), _p("path", many=True, about="A|B"), _p("pin", many=True)], None),
     ("/api/explore/expand", "get", "explore", "One expansion: the top N neighbours of a node by one type",
-     [_p("id", required=True), _p("type", required=True), _p("label"), _p("limit", kind="integer"),
-      _p("offset", kind="integer")], None),
+     [_p("id", required=True), _p("type", required=True), _p("label"),
+      _p("limit", kind="integer", low=1, high=usecases.MAX_STEP), _p("offset", kind="integer", low=0, high=10**9)],
+     None),
     ("/api/explore/groups", "get", "explore", "A node's relationship groups with counts", [_p("id", required=True)],
      None),
     ("/api/cypher/examples", "get", "cypher", "Named example queries with their parameters", [], None),
@@ -128,11 +142,12 @@ OPERATIONS: list[tuple] = [
          "query": {"type": "string"}, "params": {"type": "object"}}}}}),
     ("/api/load", "get", "admin", "What the upload accepts (loopback only until roles are configured)", [], None),
     ("/api/load", "post", "admin", "Load an uploaded .zip or .xlsx bundle, all or nothing", [], None,
-     {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-         "file": {"type": "string", "format": "binary"}, "merge": {"type": "boolean"}}}}}),
+     {"multipart/form-data": {"schema": {"type": "object", "required": ["bundle"], "properties": {
+         "bundle": {"type": "string", "format": "binary"}, "merge": {"type": "boolean"}}}}}),
     ("/api/match", "get", "paths", "Supply-demand matching with scores and reasons",
-     [_p("kind", about="anchor or supply-chain (default: from the id's label)"), _p("id", required=True),
-      _p("limit", kind="integer")], None),
+     [_p("kind", about="anchor or supply-chain (default: from the id's label)", choices=("anchor", "supply-chain")),
+      _p("id", required=True),
+      _p("limit", kind="integer", low=1, high=200)], None),
 ]
 
 

@@ -26,13 +26,13 @@ i18n.add({
     "nav.reviews": ("服务商考核", "Reviews"),
     "reviews.title": ("服务商季度考核", "Provider quarterly review"),
     "reviews.lede": ("{quarter} 共考核 {n} 家服务商。考核由管理员在此页或用 beltgraph review 运行并记录。",
-                     "{n} providers reviewed in {quarter}. An admin runs and records a review here or with "
-                     "beltgraph review."),
+                     ("{n} providers reviewed in {quarter}. An admin runs and records a review here or with "
+                      "beltgraph review.")),
     "reviews.run": ("运行考核", "Run a review"),
     "reviews.run_quarter": ("考核季度", "Quarter"),
     "reviews.run_note": ("按该季度的服务商数据重新评定牌匾与等级，并记录为新的数据版本。",
-                         "Decides plaques and levels from that quarter's provider figures and records them "
-                         "as a new data version."),
+                         ("Decides plaques and levels from that quarter's provider figures and records them "
+                          "as a new data version.")),
     "reviews.nothing_to_review": ("没有可考核的季度：先导入含 facts/provider_quarters.csv 的数据。",
                                   "No quarter to review: load a bundle with facts/provider_quarters.csv first."),
     "reviews.ran": ("已记录 {quarter} 的考核。", "The {quarter} review is recorded."),
@@ -182,7 +182,8 @@ def run_form():
 openapi.register("/api/review", "post", "reviews", "Run and record a quarter's provider review (admin), as "
                  "`beltgraph review --json`", [], "Review",
                  {"application/json": {"schema": {"type": "object", "properties": {
-                     "quarter": {"type": "string", "description": "e.g. 2020Q4 (default: the latest with figures)"}}}}})
+                     "quarter": {"type": "string", "nullable": True,
+                                 "description": "e.g. 2020Q4 (absent or null: the latest with figures)"}}}}})
 
 
 @page(bp, "/reviews/<provider_id>", "reviews/provider.html", endpoint="provider")

@@ -89,6 +89,21 @@ def test_merge_upserts_by_id(client, loaded_store):
     assert loaded_store.stats()["relationships"] == MINI_COUNTS["relationships"]
 
 
+@pytest.mark.parametrize("merge", ["mrege", "null", "2"])  # a typo, JSON's null, not a yes or a no
+def test_a_merge_that_is_neither_yes_nor_no_is_refused_and_changes_nothing(client, loaded_store, merge):
+    before = loaded_store.version()
+    extra = {"nodes/Belt.csv": "id,name,category,province\nb-new,新疆和田玉,jade,新疆维吾尔自治区\n"}
+    r = client.post("/api/load", data={"bundle": (zipped(extra), "more.zip"), "merge": merge})
+    assert r.status_code == 400 and r.json["ok"] is False and "merge must be true or false" in r.json["error"]
+    assert loaded_store.version() == before and loaded_store.stats() == MINI_COUNTS
+
+
+@pytest.mark.parametrize("merge,mode", [("true", "merge"), ("on", "merge"), ("false", "replace"), ("", "replace")])
+def test_merge_takes_the_words_a_form_or_a_script_sends(client, merge, mode):
+    r = client.post("/api/load", data={"bundle": (zipped(MINI), "mini.zip"), "merge": merge})
+    assert r.status_code == 200 and r.json["mode"] == mode
+
+
 def test_an_xlsx_workbook_loads(client, loaded_store):
     import openpyxl
 
