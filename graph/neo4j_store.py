@@ -95,6 +95,7 @@ class Neo4jStore:
         self._driver: neo4j.Driver | None = None
         self._graph: tuple[dict, BeltGraph] | None = None
         self.pushed: dict | None = None  # batches kept and written by the last push (push())
+        self._unreachable = False  # the last query found the server gone
 
     def describe(self) -> str:
         return f"Neo4j at {self.uri} (database {self.database})"
@@ -108,6 +109,7 @@ class Neo4jStore:
                                                           notifications_min_severity="OFF")
                 # fails at once (no retries) when the server is down or refuses the login
                 self._driver.verify_connectivity()
+                self._unreachable = False
             except BaseException as e:
                 if self._driver is not None:
                     self._driver.close()
@@ -117,11 +119,22 @@ class Neo4jStore:
                 raise
         return self._driver
 
+    def _connected(self) -> neo4j.Driver:
+        """The driver, checked first when the last query found the server gone: the check
+        fails at once while it still is (a query would retry for seconds, and a page's error
+        template asks again), and passes, on fresh connections, once it is back."""
+        driver = self.driver()
+        if self._unreachable:
+            driver.verify_connectivity()
+            self._unreachable = False
+        return driver
+
     def _errors(self, e: Exception) -> Exception:
         if isinstance(e, nx_exc.AuthError):
             return StoreError(f"Neo4j at {self.uri} refused user {self.user!r}: wrong password? "
                               "(set BELTGRAPH_NEO4J_PASSWORD)")
         if isinstance(e, (nx_exc.ServiceUnavailable, nx_exc.SessionExpired, OSError)):
+            self._unreachable = True
             return StoreError(f"cannot reach Neo4j at {self.uri}: is it running? ({_first_line(e)})")
         if isinstance(e, nx_exc.ClientError) and "DatabaseNotFound" in (e.code or ""):
             return StoreError(f"Neo4j at {self.uri} has no database {self.database!r} ([neo4j] database)")
@@ -139,11 +152,8 @@ class Neo4jStore:
              limit: int | None = None) -> tuple[list[str], list[list], bool]:
         """Run one query in its own transaction; return (columns, rows, truncated)."""
         mode = neo4j.READ_ACCESS if access == "READ" else neo4j.WRITE_ACCESS
-        driver = self._driver if self._driver is not None else None
         try:
-            if driver is None:
-                driver = self.driver()
-            with driver.session(database=self.database, default_access_mode=mode) as session:
+            with self._connected().session(database=self.database, default_access_mode=mode) as session:
                 def work(tx):
                     result = tx.run(query, params or {})
                     keys = list(result.keys())
@@ -192,7 +202,7 @@ class Neo4jStore:
     def _query_type(self, query: str, params: dict | None) -> str:
         """The server's own kind of a statement (EXPLAIN, nothing runs): r, rw, w or s."""
         try:
-            with self.driver().session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            with self._connected().session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
                 return session.run("EXPLAIN " + plain_query(query), params or {}).consume().query_type
         except (StoreError, QueryError):
             raise
