@@ -51,16 +51,29 @@ class Server:
         self.state = state
         self.port: int | None = None
         self.uri = self.password = ""
+        self._starting: subprocess.Popen | None = None
 
-    def start(self, fresh: bool = False) -> None:
+    def begin(self, fresh: bool = False) -> None:
+        """Start it in the background (the first start overlaps making the test graph)."""
         args = [str(SCRIPT), "start", "--state", str(self.state), "--heap", "1g"]
         if fresh:
             args.append("--fresh")
         if self.port:
             args += ["--port", str(self.port)]
-        started = subprocess.run(args, check=False, capture_output=True, text=True, timeout=900)
-        need(started.returncode == 0, f"scripts/neo4j-local start failed: {started.stderr[-2000:]}")
-        self.uri = started.stdout.strip().splitlines()[-1]
+        self._starting = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def start(self, fresh: bool = False) -> None:
+        self.begin(fresh)
+        self.wait()
+
+    def wait(self) -> None:
+        """Until a start begun is done."""
+        if self._starting is None:
+            return
+        proc, self._starting = self._starting, None
+        out, err = proc.communicate(timeout=900)
+        need(proc.returncode == 0, f"scripts/neo4j-local start failed: {err[-2000:]}")
+        self.uri = out.strip().splitlines()[-1]
         self.port = int(self.uri.rsplit(":", 1)[1])
         self.password = (self.state / "password").read_text().strip()
 
@@ -74,11 +87,13 @@ class Server:
         return pid if b"beltgraph.Launcher" in cmdline else None
 
     def ensure_up(self) -> None:
+        self.wait()
         if self.pid() is None:
             self.start()
 
     def kill(self) -> None:
         """SIGKILL the server (no shutdown: as a crash or a pulled plug) and wait until it is gone."""
+        self.wait()
         pid = self.pid()
         if pid is None:
             return
@@ -89,6 +104,8 @@ class Server:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        if self._starting is not None:
+            self._starting.communicate(timeout=900)
         subprocess.run([str(SCRIPT), "stop", "--state", str(self.state)], check=False, capture_output=True,
                        timeout=120)
 
@@ -107,7 +124,7 @@ def neo4j():
          "Neo4j tests need Java 17 and Maven (Debian: apt-get install openjdk-17-jre-headless maven)")
     server = Server(STATE)
     try:
-        server.start(fresh=True)
+        server.begin(fresh=True)
         yield server
     finally:
         server.stop()
@@ -115,10 +132,10 @@ def neo4j():
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory) -> Path:
-    """An embedded store folder holding a generated graph (about 40,000 rows), closed: the
+    """An embedded store folder holding a generated graph (about 18,000 rows), closed: the
     CLI subprocesses open it."""
     root = tmp_path_factory.mktemp("faults")
-    generate(root / "bundle", scale=0.01, seed=11)
+    generate(root / "bundle", scale=0.005, seed=11)
     store = EmbeddedStore(root / "store", _embedded_config(root))
     try:
         load_bundle(store, root / "bundle")
