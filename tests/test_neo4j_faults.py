@@ -223,6 +223,7 @@ def test_a_push_killed_midway_says_what_it_wrote_and_the_next_push_resumes(neo4j
             proc.kill()
             proc.communicate()
     server.close()
+    assert proc.returncode != 0, f"the push ended before the kill (make it longer): {err}"
     line = one_clear_line((proc.returncode, out, err), "cannot reach Neo4j", "run `beltgraph neo4j push` again to resume")
     found = re.search(r"wrote and recorded ([\d,]+) of ([\d,]+) batches \(([\d,]+) of ([\d,]+) rows\)", line)
     assert found, line
