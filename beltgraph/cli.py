@@ -567,7 +567,9 @@ def neo4j_push(obj: Ctx, adopt, as_json):
         sync = usecases.neo4j_push(obj.config, obj.data, progress, adopt=adopt)
     if as_json:
         return emit_json(sync.to_dict())
-    click.echo(f"pushed {sync.source} to {sync.target} in {sync.seconds:.1f} s", err=True)
+    kept = f" ({sync.batches['kept']:,} of {sync.batches['batches']:,} batches already there)" \
+        if sync.batches and sync.batches["kept"] else ""
+    click.echo(f"pushed {sync.source} to {sync.target} in {sync.seconds:.1f} s{kept}", err=True)
     print_counts(sync.counts)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -28,6 +29,11 @@ from .errors import NodeNotFound, QueryError, QueryRefused, StoreError
 from .graph import BeltGraph, data_from_records
 from .model import LABEL_LIST, LABELS, REL_KEY_PROPS, REL_LIST
 from .store import CypherResult, ProgressFn
+
+# The driver logs each retry and each dropped connection as a warning; with no logging set
+# up, Python would print them to stderr around the one line a failure becomes. An app that
+# configures logging (the web server) still gets them.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 #: Neo4j's kinds of statement (ResultSummary.query_type); only "r" is a read.
 QUERY_TYPES = {"r": "read", "rw": "read-write", "w": "write", "s": "schema"}
@@ -59,6 +65,10 @@ def jsonable(v: Any) -> Any:
     return str(v)
 
 
+def _first_line(e: Exception) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
 def _native(v: Any) -> Any:
     """A Neo4j property value as the Python value the model's Arrow types take."""
     if hasattr(v, "to_native"):
@@ -84,6 +94,8 @@ class Neo4jStore:
         self.timeout = float(s.get("timeout_s", 30))
         self._driver: neo4j.Driver | None = None
         self._graph: tuple[dict, BeltGraph] | None = None
+        self.pushed: dict | None = None  # batches kept and written by the last push (push())
+        self._unreachable = False  # the last query found the server gone
 
     def describe(self) -> str:
         return f"Neo4j at {self.uri} (database {self.database})"
@@ -97,6 +109,7 @@ class Neo4jStore:
                                                           notifications_min_severity="OFF")
                 # fails at once (no retries) when the server is down or refuses the login
                 self._driver.verify_connectivity()
+                self._unreachable = False
             except BaseException as e:
                 if self._driver is not None:
                     self._driver.close()
@@ -106,12 +119,23 @@ class Neo4jStore:
                 raise
         return self._driver
 
+    def _connected(self) -> neo4j.Driver:
+        """The driver, checked first when the last query found the server gone: the check
+        fails at once while it still is (a query would retry for seconds, and a page's error
+        template asks again), and passes, on fresh connections, once it is back."""
+        driver = self.driver()
+        if self._unreachable:
+            driver.verify_connectivity()
+            self._unreachable = False
+        return driver
+
     def _errors(self, e: Exception) -> Exception:
         if isinstance(e, nx_exc.AuthError):
             return StoreError(f"Neo4j at {self.uri} refused user {self.user!r}: wrong password? "
                               "(set BELTGRAPH_NEO4J_PASSWORD)")
-        if isinstance(e, (nx_exc.ServiceUnavailable, OSError)):
-            return StoreError(f"cannot reach Neo4j at {self.uri}: is it running? ({str(e).splitlines()[0]})")
+        if isinstance(e, (nx_exc.ServiceUnavailable, nx_exc.SessionExpired, OSError)):
+            self._unreachable = True
+            return StoreError(f"cannot reach Neo4j at {self.uri}: is it running? ({_first_line(e)})")
         if isinstance(e, nx_exc.ClientError) and "DatabaseNotFound" in (e.code or ""):
             return StoreError(f"Neo4j at {self.uri} has no database {self.database!r} ([neo4j] database)")
         if isinstance(e, nx_exc.ClientError) and "TransactionTimedOut" in (e.code or ""):
@@ -121,18 +145,15 @@ class Neo4jStore:
         if isinstance(e, nx_exc.Neo4jError):
             return QueryError(f"Neo4j: {e.message or e}")
         if isinstance(e, nx_exc.DriverError):
-            return StoreError(f"Neo4j at {self.uri}: {e}")
+            return StoreError(f"Neo4j at {self.uri}: {_first_line(e)}")
         return e
 
     def _run(self, query: str, params: dict | None = None, access: str = "WRITE", timeout: float | None = None,
              limit: int | None = None) -> tuple[list[str], list[list], bool]:
         """Run one query in its own transaction; return (columns, rows, truncated)."""
         mode = neo4j.READ_ACCESS if access == "READ" else neo4j.WRITE_ACCESS
-        driver = self._driver if self._driver is not None else None
         try:
-            if driver is None:
-                driver = self.driver()
-            with driver.session(database=self.database, default_access_mode=mode) as session:
+            with self._connected().session(database=self.database, default_access_mode=mode) as session:
                 def work(tx):
                     result = tx.run(query, params or {})
                     keys = list(result.keys())
@@ -181,7 +202,7 @@ class Neo4jStore:
     def _query_type(self, query: str, params: dict | None) -> str:
         """The server's own kind of a statement (EXPLAIN, nothing runs): r, rw, w or s."""
         try:
-            with self.driver().session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            with self._connected().session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
                 return session.run("EXPLAIN " + plain_query(query), params or {}).consume().query_type
         except (StoreError, QueryError):
             raise
@@ -359,12 +380,15 @@ class _Batch:
                 "hash": self.hash, "count": self.rows.num_rows, "version": fingerprints.VERSION}
 
 
-def _plan(store: Neo4jStore, data: GraphData, rels: dict[str, pa.Table]) -> tuple[list[_Batch], list[str]]:
-    """The batches that differ from what the server holds, and the stored fingerprints that
-    no longer hold (to drop before writing).
+def _plan(store: Neo4jStore, data: GraphData, rels: dict[str, pa.Table]) -> tuple[list[_Batch], list[str], int]:
+    """The batches that differ from what the server holds, the stored fingerprints that no
+    longer hold (to drop before writing), and how many batches are kept as they are.
 
     The fingerprints of a label or type are trusted only when they account for exactly the
-    rows the server counts; otherwise every batch of it is read back and compared."""
+    rows the server counts. Otherwise (rows changed behind BeltGraph's back, or a push that
+    stopped half-way) a batch is kept only when its stored fingerprint is this batch's and
+    the server counts exactly its rows in its range; every other batch is read back and
+    compared."""
     stored: dict[str, list[dict]] = {}
     for (p,) in store._run(queries.NEO4J_READ_BATCHES, access="READ")[1]:
         stored.setdefault(p["part"], []).append(dict(p))
@@ -377,27 +401,39 @@ def _plan(store: Neo4jStore, data: GraphData, rels: dict[str, pa.Table]) -> tupl
     todo, kept = [], set()
     for part in all_parts:
         fps = sorted(stored.get(part.key, []), key=lambda f: f["index"])
-        trusted = (accounted[part.name] == server[part.name] and bool(fps)
-                   and all(f.get("version") == fingerprints.VERSION for f in fps)
-                   and [f["index"] for f in fps] == list(range(len(fps))))
+        # the stored batches cover every id: their boundaries are kept
+        whole = (bool(fps) and all(f.get("version") == fingerprints.VERSION for f in fps)
+                 and [f["index"] for f in fps] == list(range(len(fps))) and fps[-1].get("hi") is None)
         batches = None
-        if trusted:
+        if whole:
             bounds = [f["lo"] for f in fps[1:]]
             batches = fingerprints.split(part.table, part.column, bounds)
             if fingerprints.imbalanced([b.num_rows for b in batches]):
-                trusted = False
-        if not trusted:
+                whole = False
+        if not whole:
             bounds = fingerprints.boundaries(part.table.column(part.column))
             batches = fingerprints.split(part.table, part.column, bounds)
+        trusted = whole and accounted[part.name] == server[part.name]
+        by_index = {f["index"]: f for f in fps if f.get("version") == fingerprints.VERSION}
         action = "create" if server[part.name] == 0 else "sync"
         for i, (rows, lo, hi) in enumerate(zip(batches, [None, *bounds], [*bounds, None])):
             h = fingerprints.fingerprint(part.key, rows)
-            if trusted and fps[i]["hash"] == h and fps[i]["count"] == rows.num_rows:
-                kept.add(fps[i]["key"])
+            f = by_index.get(i)
+            same = (f is not None and f["hash"] == h and f["count"] == rows.num_rows
+                    and f.get("lo") == lo and f.get("hi") == hi)
+            if same and (trusted or _count_range(store, part, lo, hi) == rows.num_rows):
+                kept.add(f["key"])
                 continue
             todo.append(_Batch(part, i, lo, hi, rows, h, action))
     drop = sorted(f["key"] for fs in stored.values() for f in fs if f["key"] not in kept)
-    return todo, drop
+    return todo, drop, len(kept)
+
+
+def _count_range(store: Neo4jStore, part: fingerprints.Part, lo: str | None, hi: str | None) -> int:
+    """The server's rows of a part in one batch's range (an index range seek)."""
+    query = (queries.neo4j_count_node_range(part.name, lo is not None, hi is not None) if part.kind == "node"
+             else queries.neo4j_count_rel_range(part.name, part.src, part.dst, lo is not None, hi is not None))
+    return store._run(query, {"lo": lo, "hi": hi}, access="READ")[1][0][0]
 
 
 def _columns(table: pa.Table) -> list[list]:
@@ -481,46 +517,67 @@ def push(store: Neo4jStore, data: GraphData, progress: ProgressFn | None = None)
     are CREATEd straight away, as column lists, relationships found by their ends' ids
     through the uniqueness constraints. ``[neo4j] push_workers`` sessions write at once,
     nodes before relationships; the name and category indexes are built after the rows.
-    Fingerprints of the batches about to change are dropped first and written last, after
-    the counts are checked, so an interrupted push is redone, never trusted.
+    Fingerprints of the batches about to change are dropped first; each batch's new one is
+    recorded as soon as its rows are written. A push that stops half-way (the server gone)
+    says how many batches it wrote, and the next push resumes: it keeps the batches recorded
+    whose rows the server still counts, and reads back and compares the rest (a batch cut
+    off in the middle among them), never trusting what was not recorded.
 
     The fingerprints trust that the server's rows change only through BeltGraph (push,
-    review); a label or type whose row count no longer matches them is compared in full."""
+    review); a label or type whose row count no longer matches them is checked batch by
+    batch. ``store.pushed`` tells afterwards how many batches were kept and written."""
     rels = derive_rels(data)
     store.driver()
     for lab in LABEL_LIST:
         store._run(queries.neo4j_constraint(lab.name))
     store._run(queries.NEO4J_REVIEW_CONSTRAINT)
     store._run(queries.NEO4J_BATCH_CONSTRAINT)
-    todo, drop = _plan(store, data, rels)
-    _write(store, queries.NEO4J_DELETE_BATCHES, drop, key="keys")
+    todo, drop, kept = _plan(store, data, rels)
     total = sum(b.rows.num_rows for b in todo)
-    done, lock = [0], threading.Lock()
+    done, written, lock = [0], [0, 0], threading.Lock()  # rows for progress; batches and rows recorded
 
     def run(b: _Batch) -> None:
         (_create if b.action == "create" else _sync)(store, b)
+        store._run(queries.NEO4J_WRITE_BATCHES, {"rows": [b.record()]})
         with lock:
+            written[0] += 1
+            written[1] += b.rows.num_rows
             done[0] += b.rows.num_rows
             if progress:
                 progress(f"pushing {b.part.name}", done[0], total)
 
-    workers = int(store.config.get("neo4j", "push_workers"))
-    with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="neo4j-push") as pool:
-        for kind in ("node", "rel"):  # relationships need their ends
-            for f in [pool.submit(run, b) for b in todo if b.part.kind == kind]:
-                f.result()
-    for lab in LABEL_LIST:
-        for prop in INDEXED.get(lab.name, ()):
-            store._run(queries.neo4j_index(lab.name, prop))
-    _sync_keyed(store, data.reviews, queries.NEO4J_READ_REVIEWS, queries.NEO4J_MERGE_REVIEWS, queries.NEO4J_DELETE_REVIEWS)
-    _sync_keyed(store, data.facts["provider_quarters"], queries.NEO4J_READ_FIGURES, queries.NEO4J_MERGE_FIGURES,
-                queries.NEO4J_DELETE_FIGURES)
-    store._run(queries.NEO4J_AWAIT_INDEXES, {"seconds": int(max(store.timeout, 60))})
-    counts = store.stats()
+    try:
+        _write(store, queries.NEO4J_DELETE_BATCHES, drop, key="keys")
+        workers = int(store.config.get("neo4j", "push_workers"))
+        with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="neo4j-push") as pool:
+            for kind in ("node", "rel"):  # relationships need their ends
+                futures = [pool.submit(run, b) for b in todo if b.part.kind == kind]
+                try:
+                    for f in futures:
+                        f.result()
+                except BaseException:
+                    for f in futures:  # the server is gone: do not try every batch left
+                        f.cancel()
+                    raise
+        for lab in LABEL_LIST:
+            for prop in INDEXED.get(lab.name, ()):
+                store._run(queries.neo4j_index(lab.name, prop))
+        _sync_keyed(store, data.reviews, queries.NEO4J_READ_REVIEWS, queries.NEO4J_MERGE_REVIEWS,
+                    queries.NEO4J_DELETE_REVIEWS)
+        _sync_keyed(store, data.facts["provider_quarters"], queries.NEO4J_READ_FIGURES, queries.NEO4J_MERGE_FIGURES,
+                    queries.NEO4J_DELETE_FIGURES)
+        store._run(queries.NEO4J_AWAIT_INDEXES, {"seconds": int(max(store.timeout, 60))})
+        counts = store.stats()
+    except (StoreError, QueryError) as e:
+        kept_note = f" (and kept {kept:,} it already held)" if kept else ""
+        raise StoreError(
+            f"push to Neo4j stopped: {_first_line(e)}; it wrote and recorded {written[0]:,} of {len(todo):,} "
+            f"batches ({written[1]:,} of {total:,} rows){kept_note}; run `beltgraph neo4j push` again to resume: "
+            "it keeps the batches recorded and compares the rest") from None
+    store.pushed = {"batches": kept + len(todo), "kept": kept, "written": len(todo)}
     expected = data.counts(rels)
     if counts != expected:
         raise StoreError(f"push finished but Neo4j holds {counts}, not {expected}: is another writer at work?")
-    _write(store, queries.NEO4J_WRITE_BATCHES, [b.record() for b in todo])
     return counts
 
 

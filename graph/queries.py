@@ -141,6 +141,15 @@ def neo4j_read_rel_range(rel: str, src: str, dst: str, lo: bool, hi: bool) -> st
             "RETURN a.id AS from, b.id AS to, properties(r) AS p")
 
 
+def neo4j_count_node_range(label: str, lo: bool, hi: bool) -> str:
+    """How many of a label's nodes have $lo <= id < $hi: what a resumed push checks."""
+    return f"MATCH (n:{q(label)}){_range('n', lo, hi)} RETURN count(n) AS n"
+
+
+def neo4j_count_rel_range(rel: str, src: str, dst: str, lo: bool, hi: bool) -> str:
+    return f"MATCH (a:{q(src)})-[r:{q(rel)}]->(b:{q(dst)}){_range('a', lo, hi)} RETURN count(r) AS n"
+
+
 NEO4J_BATCH_CONSTRAINT = ("CREATE CONSTRAINT beltgraph_batch_key IF NOT EXISTS "
                           "FOR (b:BeltGraphBatch) REQUIRE b.key IS UNIQUE")
 #: The fingerprints of the batches a push wrote (graph.fingerprints).

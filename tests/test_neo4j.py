@@ -283,6 +283,40 @@ def test_push_compares_in_full_when_the_server_changed_behind_its_back(server, r
     assert _server_tables(server) == _same_rows(changed)
 
 
+def test_a_push_cut_off_half_way_says_what_it_wrote_and_the_next_one_resumes(server, rich_store, monkeypatch):
+    """The server gone in the middle of a batch (half its rows committed): the push says in one
+    line how many batches it wrote; the next keeps those and compares the rest, the cut one too.
+    (tests/test_neo4j_faults.py does it with a real SIGKILL.)"""
+    import dataclasses
+    import re
+
+    from graph import fingerprints, neo4j_store
+
+    monkeypatch.setattr(fingerprints, "BATCH_ROWS", 40)
+    data = rich_store.read_data()
+    create = neo4j_store._create
+
+    def cut_off(store, b):
+        if b.part.name == "Merchant" and b.index == 2:
+            create(store, dataclasses.replace(b, rows=b.rows.slice(0, b.rows.num_rows // 2)))
+            raise StoreError(f"cannot reach Neo4j at {store.uri}: is it running?")
+        create(store, b)
+
+    monkeypatch.setattr(neo4j_store, "_create", cut_off)
+    with pytest.raises(StoreError) as stopped:
+        push(server, data)
+    monkeypatch.setattr(neo4j_store, "_create", create)
+    message = str(stopped.value)
+    assert "\n" not in message and "cannot reach Neo4j" in message and "again to resume" in message
+    found = re.search(r"wrote and recorded (\d+) of (\d+) batches", message)
+    written, total = int(found[1]), int(found[2])
+    assert 0 < written < total
+    assert server._run("MATCH (b:BeltGraphBatch) RETURN count(b)", access="READ")[1][0][0] == written
+    push(server, data)
+    assert server.pushed == {"batches": total, "kept": written, "written": total - written}
+    assert _server_tables(server) == _same_rows(data)
+
+
 def test_adopting_a_bulk_loaded_graph_makes_the_next_push_incremental(server, rich_store, monkeypatch):
     from graph import fingerprints
     from graph.neo4j_store import adopt

@@ -18,12 +18,15 @@ class Sync:
     target: str
     counts: dict
     seconds: float
+    batches: dict | None = None  # a push's batches: how many there are, kept as they were, written
 
     def to_dict(self) -> dict:
         end = {"to": self.target} if self.direction == "push" else {"from": self.source}
         out = {"ok": True, **end, **self.counts}
         if self.direction == "push":
             out["seconds"] = round(self.seconds, 3)
+            if self.batches is not None:
+                out["batches"] = self.batches
         return out
 
 
@@ -41,7 +44,8 @@ def neo4j_push(config: Config, data: str | None = None, progress: ProgressFn | N
     try:
         start = time.perf_counter()
         counts = adopt_graph(server, local.read_data()) if adopt else push(server, local.read_data(), progress)
-        return Sync("push", local.describe(), server.describe(), counts, time.perf_counter() - start)
+        return Sync("push", local.describe(), server.describe(), counts, time.perf_counter() - start,
+                    None if adopt else server.pushed)
     finally:
         local.close()
         server.close()
