@@ -1,0 +1,476 @@
+"""XSS sweep (issue 12, item 5): hostile names in every page and every exported file, in Chromium.
+
+A copy of the sample bundle has a payload in every name-like and free-text value (names,
+English names, places, categories, kinds, products, notes, sources, an extra column, even
+an extra column's header), each with a readable Chinese prefix so search still finds rows.
+Every HTML page of the app (enumerated from its url_map, so a new page must be added here or
+the sweep fails) and every exported HTML/SVG file is opened in Chromium with the
+Content-Security-Policy bypassed, so what is proven is the escaping, not the CSP. A page passes
+when no script of a payload ran (no dialog, ``window.__xss`` unset in every frame) and no
+element or attribute of a payload is in the DOM, after the page's graphs are drawn and a few
+tooltips were shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import shutil
+import subprocess
+import sys
+import time
+import urllib.parse
+import zlib
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ROOT
+from .conftest import serve
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # the browser fixture says what to install
+    PlaywrightTimeout = TimeoutError
+
+pytestmark = pytest.mark.browser
+
+#: Each sets window.__xss or opens a dialog if it ever runs; none holds ";" (lists are ;-separated).
+PAYLOADS = (
+    '<img src=x onerror="window.__xss=(window.__xss||0)+1">',
+    '"><svg onload=window.__xss=1>',
+    "</script><script>window.__xss=1</script>",
+    "javascript:window.__xss=1",
+    "' onmouseover='window.__xss=1' x='",
+    "«{{7*7}}»",
+    "«${7*7}»${alert(1)}",
+    '<iframe srcdoc="<script>parent.__xss=1</script>"></iframe>',
+    '<a href="javascript:window.__xss=1">点我</a>',
+    "]]><script>window.__xss=1</script><![CDATA[",
+    "</textarea></title></style><img src=x onerror=alert(1)>",
+    "<!--<img src=x onerror=alert(1)>-->",
+    "\"'><script>alert(1)</script>",
+    "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+    "<details open ontoggle=window.__xss=1>",
+    "<svg><a xlink:href=\"javascript:alert(1)\"><text>x</text></a></svg>",
+)
+#: Rendered by a template engine, these would read «49».
+TEMPLATE_RESULT = "«49»"
+#: A file name can hold neither "/" nor NUL: the hostile bundle folder's name.
+FOLDER_PAYLOAD = "<img src=x onerror=window.__xss=1>"
+#: An extra column whose header is itself a payload (extra columns are kept as text properties).
+EXTRA_COLUMN = "备注<b onmouseover=alert(1)>"
+
+#: Free-text columns of each node file: every row gets a payload (the value stays its prefix).
+EVERY_ROW = {
+    "Belt": ("name", "name_en", "products", "notes_en", "synthetic"),
+    "Base": ("name", "synthetic"),
+    "Provider": ("name", "synthetic"),
+    "SupplyChain": ("name", "synthetic"),
+    "Anchor": ("name", "synthetic"),
+    "Merchant": ("name", "synthetic"),
+    "TeamLeader": ("name", "synthetic"),
+}
+#: Columns that group rows (places, categories, kinds): the same value always gets the same
+#: payload, so rows that shared a place or category still do.
+BY_VALUE = {
+    "Belt": ("province", "city", "county"),
+    "Base": ("kind",),
+    "Anchor": ("province",),
+}
+#: Category columns: one value in three becomes a hostile "other text" category; the rest stay
+#: the known categories, so rankings, matching and colours still have their pools.
+CATEGORY = {"Belt": "category", "SupplyChain": "category", "Anchor": "category"}
+
+
+def payload(i: int) -> str:
+    return PAYLOADS[i % len(PAYLOADS)]
+
+
+def _stable(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def hostile_bundle(folder: Path) -> Path:
+    """data/sample with payloads in every text a page or a file shows (ids, enums, numbers and
+    dates untouched, so the loader takes it)."""
+    dst = folder / FOLDER_PAYLOAD
+    shutil.copytree(ROOT / "data" / "sample", dst)
+    for label, free_text in EVERY_ROW.items():
+        path = dst / "nodes" / f"{label}.csv"
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+        columns = list(rows[0]) + [EXTRA_COLUMN]
+        for i, row in enumerate(rows):
+            for col in free_text:
+                if col not in row:
+                    continue
+                if col == "products":  # a ;-list: a hostile item of its own
+                    row[col] = f"{row[col]};货品{payload(i + 3)}"
+                elif row[col]:
+                    row[col] = row[col] + payload(i)
+                else:
+                    row[col] = "空" + payload(i)
+            for col in BY_VALUE.get(label, ()):
+                if row.get(col):
+                    row[col] = row[col] + payload(_stable(row[col]))
+            cat = CATEGORY.get(label)
+            if cat and row.get(cat) and _stable(row[cat]) % 3 == 0:
+                row[cat] = "其他" + payload(_stable(row[cat]) // 3)
+            if label == "Belt":
+                row["source"] = "javascript:window.__xss=1" if i % 2 else row["source"] + "#" + payload(i)
+            row[EXTRA_COLUMN] = "附注" + payload(i + 7)
+        with path.open("w", encoding="utf-8", newline="") as f:
+            w = csv.DictWriter(f, columns)
+            w.writeheader()
+            w.writerows(rows)
+    return dst
+
+
+# ---------------------------------------------------------------- what a page is checked for
+
+#: Run in every page before its own scripts: records every vis.Network made (vis-network's UMD
+#: build fills ``window.vis`` if it exists, assigning ``Network`` last), so the sweep can wait
+#: for each drawing and point at its nodes.
+HOOK = """
+(() => {
+  const nets = [];
+  let Real = null;
+  function Network(...args) {
+    const n = new Real(...args);
+    n.__drawn = false;
+    n.once("afterDrawing", () => { n.__drawn = true; });
+    nets.push(n);
+    return n;
+  }
+  const vis = {};
+  Object.defineProperty(vis, "Network", { configurable: true, enumerable: true,
+    get() { return Real && Network; }, set(v) { Real = v; } });
+  Object.defineProperty(window, "__bgNetworks", { value: nets });
+  window.vis = vis;
+})();
+"""
+
+#: Everything in a document that a payload could have made: event handler attributes,
+#: javascript: URLs, srcdoc, frames, images of src "x", and scripts (inline executable ones are
+#: returned apart: app pages may have none; an exported file only its own).
+SCAN = r"""
+(template) => {
+  const bad = [], inline = [];
+  const urlAttrs = new Set(["href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"]);
+  const all = document.querySelectorAll("*");
+  for (const el of all) {
+    const tag = el.tagName.toLowerCase();
+    for (const a of Array.from(el.attributes)) {
+      const n = a.name.toLowerCase();
+      if (n.startsWith("on")) bad.push(`<${tag} ${n}="${a.value}">`);
+      if (urlAttrs.has(n) && /^\s*javascript:/i.test(a.value)) bad.push(`<${tag} ${n}="${a.value}">`);
+      if (n === "srcdoc") bad.push(`<${tag} srcdoc>`);
+    }
+    if (tag === "iframe" || tag === "frame" || tag === "object" || tag === "embed") bad.push(`<${tag}>`);
+    if (tag === "img" && el.getAttribute("src") === "x") bad.push("<img src=x>");
+    if (tag === "script") {
+      const type = (el.getAttribute("type") || "").toLowerCase();
+      if (/json/.test(type)) {
+        try { JSON.parse(el.textContent); } catch (e) { bad.push(`<script type=${type}> that is not JSON`); }
+      } else if (!el.hasAttribute("src")) {
+        inline.push(el.textContent.length);
+        if (/__xss|alert\(/.test(el.textContent)) bad.push(`<script>${el.textContent.slice(0, 80)}`);
+      }
+    }
+  }
+  const html = document.documentElement.outerHTML;
+  if (html.includes(template)) bad.push(`${template}: a template expression was evaluated`);
+  return { bad, inline, xss: window.__xss === undefined ? null : String(window.__xss) };
+}
+"""
+
+
+class Sweep:
+    """One Chromium context (CSP bypassed) that opens pages and reports what a payload did."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN", bypass_csp=True)
+        self.context.add_init_script(HOOK)
+        self.page = self.context.new_page()
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.tooltips: list[str] = []
+        self.page.on("dialog", self._dialog)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _dialog(self, d) -> None:
+        self.dialogs.append(f"{d.type}: {d.message}")
+        d.dismiss()
+
+    def close(self) -> None:
+        self.context.close()
+
+    def open(self, url: str, inline_scripts: int = 0) -> list[str]:
+        """Open ``url``, let it draw, show some tooltips; what a payload did (empty if nothing)."""
+        pg = self.page
+        self.dialogs.clear()
+        self.errors.clear()
+        pg.goto(url, wait_until="load")
+        with contextlib.suppress(PlaywrightTimeout):  # a page that keeps asking still gets checked
+            pg.wait_for_load_state("networkidle", timeout=30_000)
+        problems = self._drawn()
+        self._hover()
+        return problems + self.check(inline_scripts)
+
+    def check(self, inline_scripts: int = 0) -> list[str]:
+        problems = [f"dialog {d}" for d in self.dialogs] + [f"page error {e}" for e in self.errors]
+        for frame in self.page.frames:
+            try:
+                found = frame.evaluate(SCAN, TEMPLATE_RESULT)
+            except Exception as e:  # noqa: BLE001 - a frame that went away
+                problems.append(f"frame {frame.url}: {e}")
+                continue
+            problems += found["bad"]
+            if found["xss"] is not None:
+                problems.append(f"window.__xss = {found['xss']} in {frame.url}")
+            if frame is self.page.main_frame and len(found["inline"]) != inline_scripts:
+                problems.append(f"{len(found['inline'])} inline scripts, expected {inline_scripts}")
+            elif frame is not self.page.main_frame:
+                problems.append(f"a frame: {frame.url}")
+        return problems
+
+    def _drawn(self, timeout: float = 30) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while not self.page.evaluate("() => (window.__bgNetworks || []).every((n) => n.__drawn)"):
+            if time.monotonic() > deadline:
+                return ["a graph was not drawn within 30 s"]
+            self.page.wait_for_timeout(50)
+        return []
+
+    def _hover(self, per_network: int = 2) -> None:
+        """Point at a few nodes of every drawing (vis shows the title as a tooltip), a few belts of the
+        map and a path of the path list; keep what each tooltip said."""
+        pg = self.page
+        points = pg.evaluate("""(k) => (window.__bgNetworks || []).slice(0, 3).flatMap((net, i) => {
+            const box = net.body.container;
+            box.scrollIntoView({ block: "center" });
+            const r = box.getBoundingClientRect();
+            const pos = net.getPositions();
+            return Object.keys(pos).slice(0, k).map((id) => {
+              const p = net.canvasToDOM(pos[id]);
+              return { net: i, x: r.left + p.x, y: r.top + p.y,
+                       inside: p.x > 5 && p.y > 5 && p.x < r.width - 5 && p.y < r.height - 5 };
+            });
+          })""", per_network)
+        for p in points:
+            if not p["inside"]:
+                continue
+            pg.mouse.move(p["x"] + 1, p["y"] + 1)
+            pg.mouse.move(p["x"], p["y"])
+            pg.wait_for_timeout(350)
+            tip = pg.evaluate("""(i) => {
+                const t = window.__bgNetworks[i].body.container.querySelector("div.vis-tooltip");
+                return t && t.style.visibility !== "hidden" ? t.textContent : null; }""", p["net"])
+            if tip:
+                self.tooltips.append(tip)
+        for selector in ("svg#map a.belt", "#path-list li.path"):
+            for el in pg.locator(selector).all()[:2]:
+                try:
+                    el.hover(timeout=2000)
+                except PlaywrightTimeout:  # hidden or covered: the DOM scan still runs
+                    continue
+                pg.wait_for_timeout(100)
+                tip = pg.evaluate("() => { const t = document.getElementById('map-tip'); "
+                                  "return t && !t.hidden ? t.textContent : null; }")
+                if tip:
+                    self.tooltips.append(tip)
+        pg.mouse.move(1, 1)
+
+
+@pytest.fixture(scope="module")
+def hostile(browser, tmp_path_factory):
+    """The hostile bundle loaded into a store of its own, 2020Q3 and 2020Q4 reviewed; (store, config)."""
+    from graph import usecases
+    from graph.config import Config
+    from graph.embedded import EmbeddedStore
+    from loaders import load_bundle
+
+    folder = tmp_path_factory.mktemp("xss")
+    config = Config.from_dict({"embedded": {"buffer_pool_mb": 128}, "web": {"rate_limit": "100000/minute"}},
+                              base_dir=folder, env={})
+    store = EmbeddedStore(folder / "store", config)
+    load_bundle(store, hostile_bundle(folder))
+    usecases.review(store, config, "2020Q3")
+    usecases.review(store, config, "2020Q4")
+    yield store, config
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_app(hostile):
+    from web import create_app
+
+    store, config = hostile
+    return create_app({"TESTING": True}, store=store, config=config)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile):
+    proc, url = serve(hostile[0].root)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture
+def sweep(browser):
+    s = Sweep(browser)
+    yield s
+    s.close()
+
+
+def _one(store, query: str, params: dict | None = None) -> str:
+    from graph import usecases
+
+    rows = usecases.cypher(store, query, params).rows
+    assert rows, f"the hostile store has nothing for {query}"
+    return rows[0][0]
+
+
+def ids_of(store, config) -> dict[str, str]:
+    """Real ids of the hostile store for every kind of page: entities that have what their pages show."""
+    q = {
+        "belt": "MATCH (p:Provider)-[:SERVES]->(b:Belt) RETURN b.id, count(p) AS n ORDER BY n DESC, b.id LIMIT 1",
+        "base": "MATCH (:Anchor)-[:STREAMS_AT]->(b:Base) RETURN b.id, count(*) AS n ORDER BY n DESC, b.id LIMIT 1",
+        "provider": "MATCH (p:Provider)-[:SERVES]->(:Belt) MATCH (p)-[:INCUBATES]->(:Anchor) "
+                    "RETURN p.id, count(*) AS n ORDER BY n DESC, p.id LIMIT 1",
+        "chain": "MATCH (:Anchor)-[s:SELLS]->(c:SupplyChain) RETURN c.id, count(s) AS n ORDER BY n DESC, c.id LIMIT 1",
+        "anchor": "MATCH (a:Anchor)-[s:SELLS]->(:SupplyChain) RETURN a.id, count(s) AS n ORDER BY n DESC, a.id LIMIT 1",
+        "merchant": "MATCH (m:Merchant)-[:SOURCES_FROM]->(:SupplyChain) RETURN m.id ORDER BY m.id LIMIT 1",
+        "leader": "MATCH (t:TeamLeader)-[:RECRUITS]->(:SupplyChain) RETURN t.id ORDER BY t.id LIMIT 1",
+        "hostile_category": "MATCH (c:SupplyChain) WHERE c.category STARTS WITH '其他' "
+                            "RETURN c.category ORDER BY c.category LIMIT 1",
+        "hostile_province": "MATCH (b:Belt) RETURN b.province ORDER BY b.province LIMIT 1",
+    }
+    out = {k: _one(store, v) for k, v in q.items()}
+    out["belt2"] = _one(store, "MATCH (b:Belt) WHERE b.id <> $b RETURN b.id ORDER BY b.id LIMIT 1", {"b": out["belt"]})
+    from graph import usecases
+    from graph.rank import Pool
+
+    out["ranked"] = usecases.rank(store, config, None, Pool()).items[0].id
+    out["unranked"] = _one(store, "MATCH (c:SupplyChain) WHERE NOT (c)<-[:SELLS]-() RETURN c.id ORDER BY c.id LIMIT 1")
+    return out
+
+
+# ---------------------------------------------------------------- the pages
+
+def _q(route: str, **args) -> str:
+    pairs = [(k, x) for k, v in args.items() for x in (v if isinstance(v, list | tuple) else [v])]
+    return route + ("?" + urllib.parse.urlencode(pairs) if pairs else "")
+
+
+def _p(node_id: str) -> str:
+    return urllib.parse.quote(node_id, safe="")
+
+
+P = PAYLOADS[0]
+#: A Cypher query that returns nodes, relationships and names (a table and a graph).
+NODES_QUERY = ("MATCH (p:Provider)-[s:SERVES]->(b:Belt {id: $belt}) "
+               "RETURN p, s, b, p.name AS name, b.province AS province LIMIT 12")
+
+
+def page_urls(ids: dict[str, str]) -> dict[str, list[str]]:
+    """Every HTML page rule of the app -> the URLs that fill it with hostile names (real ids, and
+    query variants that show names or echo what was asked)."""
+    b, b2, sc, an = ids["belt"], ids["belt2"], ids["chain"], ids["anchor"]
+    pr, cat, prov = ids["provider"], ids["hostile_category"], ids["hostile_province"]
+    return {
+        "/": ["/", _q("/", q="四季青"), _q("/", q=P), _q("/", q="供应链", label="SupplyChain", category=cat),
+              _q("/", q="杭州", province=prov, lang="en")],
+        "/belts": ["/belts", _q("/belts", q=P), _q("/belts", category=cat)],
+        "/belts/<path:belt_id>": [f"/belts/{_p(b)}", f"/belts/{_p(b2)}?lang=en", f"/belts/{_p(P)}"],
+        "/nodes/<path:node_id>": [f"/nodes/{_p(i)}" for i in (ids["base"], pr, sc, an, ids["merchant"], ids["leader"])]
+                                 + [_q(f"/nodes/{_p(sc)}", type="SELLS", per_type=30), f"/nodes/{_p(P)}"],
+        "/rank": ["/rank", _q("/rank", all=1, quarter="2020Q3"), _q("/rank", category=cat), _q("/rank", belt=b),
+                  _q("/rank", division="big_apparel"), _q("/rank", category=P)],
+        "/rank/explain/<sc_id>": [f"/rank/explain/{_p(ids['ranked'])}", _q(f"/rank/explain/{_p(sc)}", category=cat),
+                                  f"/rank/explain/{_p(ids['unranked'])}", f"/rank/explain/{_p(P)}"],
+        "/reviews": ["/reviews", _q("/reviews", quarter="2020Q3"), _q("/reviews", quarter=P)],
+        "/reviews/<provider_id>": [f"/reviews/{_p(pr)}", f"/reviews/{_p(P)}"],
+        "/reviews/run": ["/reviews/run"],
+        "/gaps": ["/gaps", _q("/gaps", quarter="2020Q3")],
+        "/map": ["/map"],
+        "/paths": ["/paths", _q("/paths", **{"from": an, "to": b}),
+                   _q("/paths", **{"from": an, "to": b2, "k": 3, "via": "Provider", "only_plaqued": 1}),
+                   _q("/paths", **{"from": ids["merchant"], "to": pr, "rank": "strength"}),
+                   _q("/paths", **{"from": P, "to": b})],
+        "/connect": ["/connect", _q("/connect", id=[an, b, pr]), _q("/connect", id=[an, P])],
+        "/match": ["/match", _q("/match", id=an), _q("/match", id=sc), _q("/match", id=P)],
+        "/explore": ["/explore", _q("/explore", focus=b), _q("/explore", focus=sc, x=f"{sc}|*|*|10", path=f"{sc}|{b}"),
+                     _q("/explore", focus=P)],
+        "/cypher": ["/cypher", _q("/cypher", query=NODES_QUERY, params=f'{{"belt": "{b}"}}')]
+                   + [_q("/cypher", example=k) for k in ("belt_chains", "provider_anchors", "division_top",
+                                                          "belt_providers", "merchant_chains", "anchor_belts")]
+                   + [_q("/cypher", query=f"RETURN '{P}' AS x, $p AS y", params='{"p": "' + PAYLOADS[1].replace('"', '\\"') + '"}'),
+                      _q("/cypher", query=P)],
+        "/admin/load": ["/admin/load"],
+        "/api/docs": ["/api/docs"],
+    }
+
+
+#: GET rules that answer something other than an HTML page, each with a URL that proves it (a
+#: download must not be HTML) or None (files of the app itself). /export and the brief are
+#: opened as files by test_no_payload_runs_in_any_exported_file.
+NOT_HTML = {
+    "/search/download": lambda i: _q("/search/download", q="四季青"),
+    "/rank/download": lambda i: "/rank/download",
+    "/reviews/download": lambda i: "/reviews/download",
+    "/gaps/download": lambda i: "/gaps/download",
+    "/map/download": lambda i: "/map/download",
+    "/match/download": lambda i: _q("/match/download", id=i["anchor"]),
+    "/download/belts/<path:belt_id>": lambda i: f"/download/belts/{_p(i['belt'])}",
+    "/download/nodes/<path:node_id>": lambda i: f"/download/nodes/{_p(i['chain'])}",
+    "/export": None,
+    "/belts/<belt_id>/brief.<fmt>": None,
+    "/static/<path:filename>": None,
+    "/vendor/<path:filename>": None,
+    "/api/docs/ui/<path:filename>": None,
+    "/login": None,  # with no users configured it sends the browser on (test_the_login_page_...)
+}
+
+
+def _get_rules(app) -> set[str]:
+    return {r.rule for r in app.url_map.iter_rules() if "GET" in r.methods}
+
+
+def _is_json_api(rule: str) -> bool:
+    return rule.startswith("/api/") and rule not in ("/api/docs", "/api/docs/ui/<path:filename>")
+
+
+def test_the_sweep_knows_every_page_of_the_app(hostile, hostile_app):
+    """A new GET route that is neither filled by page_urls nor known not to be HTML fails here."""
+    ids = ids_of(*hostile)
+    pages, rules = page_urls(ids), _get_rules(hostile_app)
+    unknown = sorted(r for r in rules if not _is_json_api(r) and r not in pages and r not in NOT_HTML)
+    assert not unknown, f"add these routes to page_urls (or NOT_HTML) in {__name__}: {unknown}"
+    stale = sorted(r for r in [*pages, *NOT_HTML] if r not in rules)
+    assert not stale, f"no longer routes of the app: {stale}"
+    client = hostile_app.test_client()
+    for rule, url in NOT_HTML.items():
+        if url is None:
+            continue
+        r = client.get(url(ids))
+        assert r.status_code == 200 and "html" not in r.content_type, (rule, r.status_code, r.content_type)
+    for rule, urls in pages.items():
+        r = client.get(urls[0])
+        assert r.status_code == 200 and r.content_type.startswith("text/html"), (rule, urls[0], r.status_code)
+
+
+def test_no_payload_runs_on_any_page(hostile, hostile_server, sweep):
+    pages = page_urls(ids_of(*hostile))
+    failures = {}
+    for urls in pages.values():
+        for url in urls:
+            problems = sweep.open(hostile_server + url)
+            if problems:
+                failures[url] = problems
+    assert not failures, failures
+    assert sweep.tooltips, "no tooltip was shown: the sweep did not point at any node"
+    texts = [t for t in sweep.tooltips if any(p in t for p in PAYLOADS)]
+    assert len(texts) >= len(sweep.tooltips) // 2, f"tooltips without the names as text: {sweep.tooltips}"
