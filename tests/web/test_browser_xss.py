@@ -208,8 +208,9 @@ class Sweep:
     def close(self) -> None:
         self.context.close()
 
-    def open(self, url: str, inline_scripts: int = 0) -> list[str]:
-        """Open ``url``, let it draw, show some tooltips; what a payload did (empty if nothing)."""
+    def open(self, url: str, inline_scripts: int = 0, then=None) -> list[str]:
+        """Open ``url``, let it draw, show some tooltips, do ``then(page)``; what a payload did
+        (empty if nothing)."""
         pg = self.page
         self.dialogs.clear()
         self.errors.clear()
@@ -218,6 +219,9 @@ class Sweep:
             pg.wait_for_load_state("networkidle", timeout=30_000)
         problems = self._drawn()
         self._hover()
+        if then is not None:
+            then(self.page)
+            problems += self._drawn()
         return problems + self.check(inline_scripts)
 
     def check(self, inline_scripts: int = 0) -> list[str]:
@@ -433,7 +437,7 @@ NOT_HTML = {
     "/static/<path:filename>": None,
     "/vendor/<path:filename>": None,
     "/api/docs/ui/<path:filename>": None,
-    "/login": None,  # with no users configured it sends the browser on (test_the_login_page_...)
+    "/login": None,  # with no users configured it sends the browser on; test_no_payload_runs_at_login_... has users
 }
 
 
@@ -464,12 +468,51 @@ def test_the_sweep_knows_every_page_of_the_app(hostile, hostile_app):
         assert r.status_code == 200 and r.content_type.startswith("text/html"), (rule, urls[0], r.status_code)
 
 
+def suggest(selector: str, text: str = "杭州", choose: bool = False):
+    """Type into an entity picker until its suggestions (hostile names) show; ``choose`` takes the first."""
+
+    def act(pg) -> None:
+        box = pg.locator(selector).first
+        box.fill(text)
+        pg.wait_for_selector(".suggest:not([hidden]) > div", timeout=10_000)
+        if choose:
+            box.press("ArrowDown")
+            box.press("Enter")
+            pg.wait_for_load_state("networkidle")
+
+    return act
+
+
+def explore_select(pg) -> None:
+    """Select two nodes of the explorer: its side panel shows the last one's groups and both names."""
+    ids = pg.evaluate("BGExplore.ids()")
+    if len(ids) < 2:
+        return
+    pg.evaluate("(ids) => BGExplore.select(ids)", ids[-2:])
+    pg.wait_for_selector("#explore-side .explore-path", timeout=10_000)
+
+
+#: What to do on the first URL of a rule, besides pointing at nodes: pickers that suggest
+#: names, a chip added from a suggestion, the explorer's side panel.
+ACTIONS = {
+    "/": suggest("main input[data-suggest]", "四季青"),
+    "/belts": suggest("header input[data-suggest]"),
+    "/paths": suggest("#path-form input[data-suggest]"),
+    "/connect": suggest("#connect-pick", choose=True),
+    "/match": suggest("#match-form input[data-suggest]"),
+    "/explore": suggest("main input[data-suggest]"),
+}
+#: ... and on a later URL of a rule (one that has a drawing to act on).
+LATER_ACTIONS = {"/explore": explore_select}
+
+
 def test_no_payload_runs_on_any_page(hostile, hostile_server, sweep):
     pages = page_urls(ids_of(*hostile))
     failures = {}
-    for urls in pages.values():
-        for url in urls:
-            problems = sweep.open(hostile_server + url)
+    for rule, urls in pages.items():
+        for i, url in enumerate(urls):
+            then = ACTIONS.get(rule) if i == 0 else LATER_ACTIONS.get(rule) if i == 2 else None
+            problems = sweep.open(hostile_server + url, then=then)
             if problems:
                 failures[url] = problems
     assert not failures, failures
@@ -566,3 +609,65 @@ def test_the_checks_see_a_payload_that_was_not_escaped(browser, markup):
         assert s.check(), f"the sweep saw nothing wrong in {markup}"
     finally:
         s.close()
+
+
+# ---------------------------------------------------------------- what users type and upload
+
+#: A configured user (config allows only letters, digits and . _ @ - in user names, so the name
+#: cannot be a payload; what a visitor types as a name can).
+USER = "xss-admin"
+PASSWORD = "xss-sweep-pass"
+
+
+@pytest.fixture(scope="module")
+def login_server(hostile, tmp_path_factory):
+    """``beltgraph serve`` over the hostile store with one admin user."""
+    import json
+
+    from werkzeug.security import generate_password_hash
+
+    folder = tmp_path_factory.mktemp("xss-login")
+    hashed = generate_password_hash(PASSWORD, "pbkdf2:sha256:1000")
+    (folder / "config.toml").write_text(
+        f'[web]\nrate_limit = "100000/minute"\n\n[web.users.{json.dumps(USER)}]\nrole = "admin"\n'
+        f"password = {json.dumps(hashed)}\n", encoding="utf-8")
+    proc, url = serve(hostile[0].root, {"BELTGRAPH_CONFIG": str(folder / "config.toml")})
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_no_payload_runs_at_login_or_in_an_upload_s_problems(login_server, sweep, tmp_path):
+    """The login form echoes a hostile user name and ``next``; an upload named with a payload, with hostile member names and values, lists its problems."""
+    import zipfile
+
+    pg = sweep.page
+    failures = {}
+    assert not sweep.open(login_server + _q("/login", next="/belts?q=" + P)), "the login page"
+    pg.fill("input[name=username]", PAYLOADS[1])
+    pg.fill("input[name=password]", "wrong")
+    pg.click("form button[type=submit]")
+    pg.wait_for_selector(".login-error")
+    assert pg.input_value("input[name=username]") == PAYLOADS[1]
+    failures["wrong password"] = sweep.check()
+    pg.fill("input[name=username]", USER)
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("form button[type=submit]")
+    pg.wait_for_selector("form.who")
+    assert USER in pg.inner_text("form.who") and "/belts" in pg.url
+    failures["logged in"] = sweep.check()
+
+    bundle = tmp_path / (FOLDER_PAYLOAD + ".zip")
+    with zipfile.ZipFile(bundle, "w") as zf:
+        zf.writestr(f"nodes/{PAYLOADS[1]}.csv", "id,name\nx1,名字\n")  # not a label
+        zf.writestr("nodes/Anchor.csv", f"id,name,followers,{EXTRA_COLUMN}\na1,主播{P},{PAYLOADS[2]},附注\n")
+        zf.writestr("rels/IN_BELT.csv", f"from,to\na1,{PAYLOADS[10]}\n")
+    failures["upload form"] = sweep.open(login_server + "/admin/load")
+    pg.set_input_files("input[name=bundle]", str(bundle))
+    pg.click("#load-form button[type=submit]")
+    pg.wait_for_selector("#load-problems")
+    shown = pg.inner_text("#load-problems")
+    assert PAYLOADS[1] in shown and PAYLOADS[10] in shown, shown
+    failures["upload problems"] = sweep.check()
+    failures = {k: v for k, v in failures.items() if v}
+    assert not failures, failures
