@@ -13,8 +13,8 @@ tooltips were shown.
 
 from __future__ import annotations
 
-import contextlib
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -85,6 +85,19 @@ BY_VALUE = {
 CATEGORY = {"Belt": "category", "SupplyChain": "category", "Anchor": "category"}
 
 
+#: Nodes added with ids that are payloads too (an id is any unique text; none holds "/" so each
+#: also fits a route's one-segment id), linked to the sample's nodes so pages show them.
+HOSTILE_IDS = {
+    "Belt": "b-<img src=x onerror=alert(1)>",
+    "Base": "base-<body onload=alert(1)>",
+    "Provider": 'p-"><svg onload=alert(1)>',
+    "SupplyChain": "sc-{{7*7}}<svg onload=alert(1)>",
+    "Anchor": "a-'onmouseover='alert(1)'",
+    "Merchant": "javascript:alert(1)",
+    "TeamLeader": "tl-<details open ontoggle=alert(1)>",
+}
+
+
 def payload(i: int) -> str:
     return PAYLOADS[i % len(PAYLOADS)]
 
@@ -122,11 +135,60 @@ def hostile_bundle(folder: Path) -> Path:
             if label == "Belt":
                 row["source"] = "javascript:window.__xss=1" if i % 2 else row["source"] + "#" + payload(i)
             row[EXTRA_COLUMN] = "附注" + payload(i + 7)
+        rows.append(_hostile_row(label, columns))
         with path.open("w", encoding="utf-8", newline="") as f:
             w = csv.DictWriter(f, columns)
             w.writeheader()
             w.writerows(rows)
+    _link_hostile_ids(dst)
     return dst
+
+
+def _hostile_row(label: str, columns: list[str]) -> dict:
+    row = dict.fromkeys(columns, "")
+    row.update({"id": HOSTILE_IDS[label], "name": f"恶意{label}{payload(len(label))}"})
+    row.update({
+        "Belt": {"category": "apparel", "division": "big_apparel", "province": "浙江省" + PAYLOADS[1],
+                 "lat": "30.1", "lon": "120.1", "name_en": "Hostile Belt" + P},
+        "Base": {"kind": "live_stream", "rooms": "3", "premium": "yes"},
+        "Provider": {"roles": "belt;mcn", "level": "3", "plaque": "true"},
+        "SupplyChain": {"category": "apparel", "fulfillment_rate": "0.99", "return_rate": "0.01", "rating": "5",
+                        "sku_count": "10"},
+        "Anchor": {"followers": "123456", "category": "apparel", "province": "浙江省" + PAYLOADS[1]},
+        "Merchant": {"sales": "1000"},
+        "TeamLeader": {},
+    }[label])
+    return row
+
+
+def _append(path: Path, rows: list[list[str]]) -> None:
+    with path.open("a", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+
+
+def _link_hostile_ids(dst: Path) -> None:
+    """Relationships and facts for the nodes with hostile ids: the hostile provider serves every
+    belt, the hostile anchor and supply chain sell in 2020Q4, and so on."""
+    h = HOSTILE_IDS
+    with (dst / "nodes" / "Belt.csv").open(encoding="utf-8", newline="") as f:
+        belts = [r["id"] for r in csv.DictReader(f)]
+    chains = ["sc-0001", "sc-0002", "sc-0003"]
+    anchors = ["anc-00001", "anc-00002", "anc-00003"]
+    rels = dst / "rels"
+    _append(rels / "SERVES.csv", [[h["Provider"], b, "2019-01-01"] for b in belts])
+    _append(rels / "IN_BELT.csv", [[h["SupplyChain"], h["Belt"]], [h["Merchant"], h["Belt"]], [h["Base"], h["Belt"]]])
+    _append(rels / "OPERATES.csv", [[h["Provider"], h["Base"]]])
+    _append(rels / "RUNS.csv", [[h["Provider"], h["SupplyChain"]]])
+    _append(rels / "INCUBATES.csv", [[h["Provider"], h["Anchor"], "2019-05-01"]])
+    _append(rels / "SOURCES_FROM.csv", [[h["Merchant"], c] for c in [h["SupplyChain"], *chains]])
+    _append(rels / "RECRUITS.csv", [[h["TeamLeader"], c] for c in [h["SupplyChain"], *chains]])
+    _append(rels / "MATCHES.csv", [[h["TeamLeader"], a] for a in [h["Anchor"], *anchors]])
+    streams = [[f"ls-x{i}", a, c, h["Base"], f"2020-1{i % 3}-0{1 + i % 9}", "50000", "10", "1000", "5"]
+               for i, (a, c) in enumerate([(a, h["SupplyChain"]) for a in anchors]
+                                          + [(h["Anchor"], c) for c in [h["SupplyChain"], *chains]])]
+    _append(dst / "facts" / "livestreams.csv", streams)
+    _append(dst / "facts" / "provider_quarters.csv",
+            [[h["Provider"], q, "900000", "3", "40", "0", "0"] for q in ("2020Q3", "2020Q4")])
 
 
 # ---------------------------------------------------------------- what a page is checked for
@@ -200,6 +262,14 @@ class Sweep:
         self.tooltips: list[str] = []
         self.page.on("dialog", self._dialog)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.inflight = 0
+        self.page.on("request", lambda r: self._count(1))
+        self.page.on("requestfinished", lambda r: self._count(-1))
+        self.page.on("requestfailed", lambda r: self._count(-1))
+        self.status: int | None = None
+
+    def _count(self, n: int) -> None:
+        self.inflight += n
 
     def _dialog(self, d) -> None:
         self.dialogs.append(f"{d.type}: {d.message}")
@@ -214,13 +284,14 @@ class Sweep:
         pg = self.page
         self.dialogs.clear()
         self.errors.clear()
-        pg.goto(url, wait_until="load")
-        with contextlib.suppress(PlaywrightTimeout):  # a page that keeps asking still gets checked
-            pg.wait_for_load_state("networkidle", timeout=30_000)
+        response = pg.goto(url, wait_until="load")
+        self.status = response.status if response else None
+        self._idle()
         problems = self._drawn()
         self._hover()
         if then is not None:
             then(self.page)
+            self._idle()
             problems += self._drawn()
         return problems + self.check(inline_scripts)
 
@@ -240,6 +311,13 @@ class Sweep:
             elif frame is not self.page.main_frame:
                 problems.append(f"a frame: {frame.url}")
         return problems
+
+    def _idle(self, timeout: float = 30) -> None:
+        """Until no request of the page has been open for 150 ms (Playwright's networkidle waits 500)."""
+        deadline, quiet = time.monotonic() + timeout, 0
+        while quiet < 3 and time.monotonic() < deadline:
+            self.page.wait_for_timeout(50)
+            quiet = quiet + 1 if self.inflight <= 0 else 0
 
     def _drawn(self, timeout: float = 30) -> list[str]:
         deadline = time.monotonic() + timeout
@@ -350,11 +428,12 @@ def ids_of(store, config) -> dict[str, str]:
         "anchor": "MATCH (a:Anchor)-[s:SELLS]->(:SupplyChain) RETURN a.id, count(s) AS n ORDER BY n DESC, a.id LIMIT 1",
         "merchant": "MATCH (m:Merchant)-[:SOURCES_FROM]->(:SupplyChain) RETURN m.id ORDER BY m.id LIMIT 1",
         "leader": "MATCH (t:TeamLeader)-[:RECRUITS]->(:SupplyChain) RETURN t.id ORDER BY t.id LIMIT 1",
-        "hostile_category": "MATCH (c:SupplyChain) WHERE c.category STARTS WITH '其他' "
-                            "RETURN c.category ORDER BY c.category LIMIT 1",
+        "hostile_chain": "MATCH (:Anchor)-[s:SELLS]->(c:SupplyChain) WHERE c.category STARTS WITH '其他' "
+                         "RETURN c.id, count(s) AS n ORDER BY n DESC, c.id LIMIT 1",
         "hostile_province": "MATCH (b:Belt) RETURN b.province ORDER BY b.province LIMIT 1",
     }
     out = {k: _one(store, v) for k, v in q.items()}
+    out["hostile_category"] = _one(store, "MATCH (c:SupplyChain {id: $id}) RETURN c.category", {"id": out["hostile_chain"]})
     out["belt2"] = _one(store, "MATCH (b:Belt) WHERE b.id <> $b RETURN b.id ORDER BY b.id LIMIT 1", {"b": out["belt"]})
     from graph import usecases
     from graph.rank import Pool
@@ -381,40 +460,56 @@ NODES_QUERY = ("MATCH (p:Provider)-[s:SERVES]->(b:Belt {id: $belt}) "
                "RETURN p, s, b, p.name AS name, b.province AS province LIMIT 12")
 
 
+class Bad(str):
+    """A URL that asks for something that is not there: its page is an error (4xx) that echoes it."""
+
+
 def page_urls(ids: dict[str, str]) -> dict[str, list[str]]:
     """Every HTML page rule of the app -> the URLs that fill it with hostile names (real ids, and
     query variants that show names or echo what was asked)."""
     b, b2, sc, an = ids["belt"], ids["belt2"], ids["chain"], ids["anchor"]
     pr, cat, prov = ids["provider"], ids["hostile_category"], ids["hostile_province"]
+    h = HOSTILE_IDS
     return {
         "/": ["/", _q("/", q="四季青"), _q("/", q=P), _q("/", q="供应链", label="SupplyChain", category=cat),
               _q("/", q="杭州", province=prov, lang="en")],
         "/belts": ["/belts", _q("/belts", q=P), _q("/belts", category=cat)],
-        "/belts/<path:belt_id>": [f"/belts/{_p(b)}", f"/belts/{_p(b2)}?lang=en", f"/belts/{_p(P)}"],
+        "/belts/<path:belt_id>": [f"/belts/{_p(b)}", f"/belts/{_p(b2)}?lang=en", f"/belts/{_p(h['Belt'])}",
+                                  Bad(f"/belts/{_p(P)}")],
         "/nodes/<path:node_id>": [f"/nodes/{_p(i)}" for i in (ids["base"], pr, sc, an, ids["merchant"], ids["leader"])]
-                                 + [_q(f"/nodes/{_p(sc)}", type="SELLS", per_type=30), f"/nodes/{_p(P)}"],
+                                 + [_q(f"/nodes/{_p(sc)}", type="SELLS", per_type=30), Bad(f"/nodes/{_p(P)}")]
+                                 + [f"/nodes/{_p(i)}" for label, i in h.items() if label != "Belt"],
         "/rank": ["/rank", _q("/rank", all=1, quarter="2020Q3"), _q("/rank", category=cat), _q("/rank", belt=b),
-                  _q("/rank", division="big_apparel"), _q("/rank", category=P)],
-        "/rank/explain/<sc_id>": [f"/rank/explain/{_p(ids['ranked'])}", _q(f"/rank/explain/{_p(sc)}", category=cat),
-                                  f"/rank/explain/{_p(ids['unranked'])}", f"/rank/explain/{_p(P)}"],
-        "/reviews": ["/reviews", _q("/reviews", quarter="2020Q3"), _q("/reviews", quarter=P)],
-        "/reviews/<provider_id>": [f"/reviews/{_p(pr)}", f"/reviews/{_p(P)}"],
+                  _q("/rank", division="big_apparel"), _q("/rank", category=P), _q("/rank", belt=h["Belt"])],
+        "/rank/explain/<sc_id>": [f"/rank/explain/{_p(ids['ranked'])}", _q(f"/rank/explain/{_p(ids['hostile_chain'])}", category=cat),
+                                  f"/rank/explain/{_p(ids['unranked'])}", Bad(f"/rank/explain/{_p(P)}"),
+                                  _q(f"/rank/explain/{_p(h['SupplyChain'])}", belt=h["Belt"])],
+        "/reviews": ["/reviews", _q("/reviews", quarter="2020Q3"), Bad(_q("/reviews", quarter=P))],
+        "/reviews/<provider_id>": [f"/reviews/{_p(pr)}", Bad(f"/reviews/{_p(P)}"), f"/reviews/{_p(h['Provider'])}"],
         "/reviews/run": ["/reviews/run"],
         "/gaps": ["/gaps", _q("/gaps", quarter="2020Q3")],
         "/map": ["/map"],
         "/paths": ["/paths", _q("/paths", **{"from": an, "to": b}),
                    _q("/paths", **{"from": an, "to": b2, "k": 3, "via": "Provider", "only_plaqued": 1}),
                    _q("/paths", **{"from": ids["merchant"], "to": pr, "rank": "strength"}),
-                   _q("/paths", **{"from": P, "to": b})],
-        "/connect": ["/connect", _q("/connect", id=[an, b, pr]), _q("/connect", id=[an, P])],
-        "/match": ["/match", _q("/match", id=an), _q("/match", id=sc), _q("/match", id=P)],
+                   Bad(_q("/paths", **{"from": P, "to": b})),
+                   _q("/paths", **{"from": h["Anchor"], "to": h["TeamLeader"], "k": 3}),
+                   _q("/paths", **{"from": h["Merchant"], "to": b2, "rank": "strength"})],
+        "/connect": ["/connect", _q("/connect", id=[an, b, pr]), Bad(_q("/connect", id=[an, P])),
+                     _q("/connect", id=[h["Anchor"], h["Merchant"], h["Base"], b])],
+        "/match": ["/match", _q("/match", id=an), _q("/match", id=sc), Bad(_q("/match", id=P)),
+                   _q("/match", id=h["Anchor"]), _q("/match", id=h["SupplyChain"])],
         "/explore": ["/explore", _q("/explore", focus=b), _q("/explore", focus=sc, x=f"{sc}|*|*|10", path=f"{sc}|{b}"),
-                     _q("/explore", focus=P)],
+                     Bad(_q("/explore", focus=P)),
+                     _q("/explore", focus=h["Provider"], x=f"{h['Provider']}|*|*|20", pin=f"{h['Anchor']}|10|20",
+                        path=f"{h['Anchor']}|{h['TeamLeader']}", hide=h["Merchant"])],
         "/cypher": ["/cypher", _q("/cypher", query=NODES_QUERY, params=f'{{"belt": "{b}"}}')]
                    + [_q("/cypher", example=k) for k in ("belt_chains", "provider_anchors", "division_top",
                                                           "belt_providers", "merchant_chains", "anchor_belts")]
                    + [_q("/cypher", query=f"RETURN '{P}' AS x, $p AS y", params='{"p": "' + PAYLOADS[1].replace('"', '\\"') + '"}'),
-                      _q("/cypher", query=P)],
+                      _q("/cypher", query=P),
+                      _q("/cypher", query="MATCH (n)-[r]-(m) WHERE n.id IN $ids RETURN n, r, m LIMIT 40",
+                         params=json.dumps({"ids": list(h.values())}))],
         "/admin/load": ["/admin/load"],
         "/api/docs": ["/api/docs"],
     }
@@ -478,7 +573,6 @@ def suggest(selector: str, text: str = "杭州", choose: bool = False):
         if choose:
             box.press("ArrowDown")
             box.press("Enter")
-            pg.wait_for_load_state("networkidle")
 
     return act
 
@@ -513,6 +607,8 @@ def test_no_payload_runs_on_any_page(hostile, hostile_server, sweep):
         for i, url in enumerate(urls):
             then = ACTIONS.get(rule) if i == 0 else LATER_ACTIONS.get(rule) if i == 2 else None
             problems = sweep.open(hostile_server + url, then=then)
+            if (400 <= (sweep.status or 0) < 500) != isinstance(url, Bad):
+                problems.append(f"answered {sweep.status}")
             if problems:
                 failures[url] = problems
     assert not failures, failures
@@ -545,8 +641,6 @@ def _cli(data: Path, *args: str) -> None:
 def test_no_payload_runs_in_any_exported_file(hostile, hostile_server, sweep, tmp_path):
     """Every export that a browser opens (html, svg, the belt brief), from the web's buttons and from
     the command line, opened from file:// with hostile names, a hostile title, view and query."""
-    import json
-
     store, config = hostile
     ids = ids_of(store, config)
     b, b2, an = ids["belt"], ids["belt2"], ids["anchor"]
@@ -563,6 +657,9 @@ def test_no_payload_runs_in_any_exported_file(hostile, hostile_server, sweep, tm
         "around.svg": _q("/export", format="svg", around=b, depth=1, title=P),
         "query.svg": _q("/export", format="svg", query=query, view=PAYLOADS[4]),
         "brief.html": f"/belts/{_p(b)}/brief.html",
+        "brief-hostile-id.html": f"/belts/{_p(HOSTILE_IDS['Belt'])}/brief.html",
+        "hostile-ids.html": _q("/export", format="html", around=HOSTILE_IDS["Provider"], depth=1, view="explore"),
+        "hostile-ids.svg": _q("/export", format="svg", id=list(HOSTILE_IDS.values())),
         "brief-en.html": f"/belts/{_p(b2)}/brief.html?lang=en",
     }
     files = {name: _download(hostile_server + url, tmp_path / f"web-{name}") for name, url in web.items()}
@@ -571,6 +668,8 @@ def test_no_payload_runs_in_any_exported_file(hostile, hostile_server, sweep, tm
         "cli-query.html": ("export", "--format", "html", "--query", query, "--lang", "en"),
         "cli-around.svg": ("export", "--format", "svg", "--around", b2, "--title", PAYLOADS[10]),
         "cli-brief.html": ("brief", b),
+        "cli-brief-hostile-id.html": ("brief", HOSTILE_IDS["Belt"], "--lang", "en"),
+        "cli-hostile-ids.html": ("export", "--format", "html", *[x for i in HOSTILE_IDS.values() for x in ("--id", i)]),
     }
     for name, args in cli.items():
         _cli(store.root, *args, "-o", str(tmp_path / name))
@@ -622,8 +721,6 @@ PASSWORD = "xss-sweep-pass"
 @pytest.fixture(scope="module")
 def login_server(hostile, tmp_path_factory):
     """``beltgraph serve`` over the hostile store with one admin user."""
-    import json
-
     from werkzeug.security import generate_password_hash
 
     folder = tmp_path_factory.mktemp("xss-login")
