@@ -631,11 +631,11 @@ def _download(url: str, out: Path) -> Path:
     return out
 
 
-def _cli(data: Path, *args: str) -> None:
+def _cli(data: Path, *args: str) -> subprocess.Popen:
+    """``beltgraph ARGS`` started in its own process (the exports run side by side)."""
     env = {**os.environ, "BELTGRAPH_EMBEDDED_BUFFER_POOL_MB": "128"}
-    r = subprocess.run([sys.executable, "-m", "beltgraph", "--data", str(data), *args], cwd=ROOT, env=env,
-                       capture_output=True, text=True, timeout=300, check=False)
-    assert r.returncode == 0, f"beltgraph {' '.join(args)}: {r.stderr}"
+    return subprocess.Popen([sys.executable, "-m", "beltgraph", "--data", str(data), *args], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def test_no_payload_runs_in_any_exported_file(hostile, hostile_server, sweep, tmp_path):
@@ -648,6 +648,13 @@ def test_no_payload_runs_in_any_exported_file(hostile, hostile_server, sweep, tm
     with urllib.request.urlopen(f"{hostile_server}/api/path?from={an}&to={b}&k=2", timeout=60) as r:
         path_ids = sorted({n["id"] for p in json.load(r)["paths"] for n in p["nodes"]})
     assert path_ids, "no path to export"
+    cli = {
+        "cli-query.html": ("export", "--format", "html", "--query", query, "--title", P, "--lang", "en"),
+        "cli-around.svg": ("export", "--format", "svg", "--around", b2, "--title", PAYLOADS[10]),
+        "cli-brief-hostile-id.html": ("brief", HOSTILE_IDS["Belt"]),
+        "cli-hostile-ids.html": ("export", "--format", "html", *[x for i in HOSTILE_IDS.values() for x in ("--id", i)]),
+    }
+    running = {name: _cli(store.root, *args, "-o", str(tmp_path / name)) for name, args in cli.items()}
     web = {
         "around.html": _q("/export", format="html", around=b, depth=1, title=P),
         "query.html": _q("/export", format="html", query=query, title=PAYLOADS[2]),
@@ -662,18 +669,17 @@ def test_no_payload_runs_in_any_exported_file(hostile, hostile_server, sweep, tm
         "hostile-ids.svg": _q("/export", format="svg", id=list(HOSTILE_IDS.values())),
         "brief-en.html": f"/belts/{_p(b2)}/brief.html?lang=en",
     }
-    files = {name: _download(hostile_server + url, tmp_path / f"web-{name}") for name, url in web.items()}
-    cli = {
-        "cli-around.html": ("export", "--format", "html", "--around", b, "--title", P),
-        "cli-query.html": ("export", "--format", "html", "--query", query, "--lang", "en"),
-        "cli-around.svg": ("export", "--format", "svg", "--around", b2, "--title", PAYLOADS[10]),
-        "cli-brief.html": ("brief", b),
-        "cli-brief-hostile-id.html": ("brief", HOSTILE_IDS["Belt"], "--lang", "en"),
-        "cli-hostile-ids.html": ("export", "--format", "html", *[x for i in HOSTILE_IDS.values() for x in ("--id", i)]),
-    }
-    for name, args in cli.items():
-        _cli(store.root, *args, "-o", str(tmp_path / name))
-        files[name] = tmp_path / name
+    try:
+        files = {name: _download(hostile_server + url, tmp_path / f"web-{name}") for name, url in web.items()}
+        for name, proc in running.items():
+            _, err = proc.communicate(timeout=300)
+            assert proc.returncode == 0, f"beltgraph {' '.join(cli[name])}: {err}"
+            files[name] = tmp_path / name
+    finally:
+        for proc in running.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     failures = {}
     for name, path in files.items():
         text = path.read_text(encoding="utf-8")
