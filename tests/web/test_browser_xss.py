@@ -250,6 +250,10 @@ SCAN = r"""
 """
 
 
+#: Pages that show no names from the data (every other page must show some as text).
+WITHOUT_NAMES = ("/reviews/run", "/cypher", "/admin/load", "/api/docs")
+
+
 class Sweep:
     """One Chromium context (CSP bypassed) that opens pages and reports what a payload did."""
 
@@ -267,6 +271,7 @@ class Sweep:
         self.page.on("requestfinished", lambda r: self._count(-1))
         self.page.on("requestfailed", lambda r: self._count(-1))
         self.status: int | None = None
+        self.shown = False
 
     def _count(self, n: int) -> None:
         self.inflight += n
@@ -293,6 +298,7 @@ class Sweep:
             then(self.page)
             self._idle()
             problems += self._drawn()
+        self.shown = self.page.evaluate("(ps) => ps.some((p) => document.body.innerText.includes(p))", list(PAYLOADS))
         return problems + self.check(inline_scripts)
 
     def check(self, inline_scripts: int = 0) -> list[str]:
@@ -536,6 +542,18 @@ NOT_HTML = {
 }
 
 
+#: Error pages of routes that answer files, and of no route at all: each echoes what was asked.
+ERROR_PAGES = (
+    Bad(_q("/export", format=P)),
+    Bad(_q("/export", format="html", around=P)),
+    Bad(_q("/export", format="svg", query=P)),
+    Bad(f"/belts/{_p(P)}/brief.html"),
+    Bad(f"/download/nodes/{_p(P)}"),
+    Bad(_q("/search/download", q="四季青", format=P)),
+    Bad(f"/no-such-page/{_p(P)}"),
+)
+
+
 def _get_rules(app) -> set[str]:
     return {r.rule for r in app.url_map.iter_rules() if "GET" in r.methods}
 
@@ -609,8 +627,16 @@ def test_no_payload_runs_on_any_page(hostile, hostile_server, sweep):
             problems = sweep.open(hostile_server + url, then=then)
             if (400 <= (sweep.status or 0) < 500) != isinstance(url, Bad):
                 problems.append(f"answered {sweep.status}")
+            if not sweep.shown and not isinstance(url, Bad) and url not in WITHOUT_NAMES:
+                problems.append("no hostile name shown as text (dropped, or escaped twice?)")
             if problems:
                 failures[url] = problems
+    for url in ERROR_PAGES:
+        problems = sweep.open(hostile_server + url)
+        if not 400 <= (sweep.status or 0) < 500:
+            problems.append(f"answered {sweep.status}")
+        if problems:
+            failures[url] = problems
     assert not failures, failures
     assert sweep.tooltips, "no tooltip was shown: the sweep did not point at any node"
     texts = [t for t in sweep.tooltips if any(p in t for p in PAYLOADS)]
