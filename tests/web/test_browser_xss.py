@@ -298,7 +298,9 @@ class Sweep:
             then(self.page)
             self._idle()
             problems += self._drawn()
-        self.shown = self.page.evaluate("(ps) => ps.some((p) => document.body.innerText.includes(p))", list(PAYLOADS))
+        self.shown = self.page.evaluate("""(ps) => {
+            const text = document.body ? document.body.innerText : document.documentElement.textContent;
+            return ps.some((p) => text.includes(p)); }""", list(PAYLOADS))
         return problems + self.check(inline_scripts)
 
     def check(self, inline_scripts: int = 0) -> list[str]:
@@ -562,11 +564,16 @@ def _is_json_api(rule: str) -> bool:
     return rule.startswith("/api/") and rule not in ("/api/docs", "/api/docs/ui/<path:filename>")
 
 
+def unswept(app, pages: dict) -> list[str]:
+    """GET routes of ``app`` that the sweep neither opens nor knows not to be HTML pages."""
+    return sorted(r for r in _get_rules(app) if not _is_json_api(r) and r not in pages and r not in NOT_HTML)
+
+
 def test_the_sweep_knows_every_page_of_the_app(hostile, hostile_app):
     """A new GET route that is neither filled by page_urls nor known not to be HTML fails here."""
     ids = ids_of(*hostile)
     pages, rules = page_urls(ids), _get_rules(hostile_app)
-    unknown = sorted(r for r in rules if not _is_json_api(r) and r not in pages and r not in NOT_HTML)
+    unknown = unswept(hostile_app, pages)
     assert not unknown, f"add these routes to page_urls (or NOT_HTML) in {__name__}: {unknown}"
     stale = sorted(r for r in [*pages, *NOT_HTML] if r not in rules)
     assert not stale, f"no longer routes of the app: {stale}"
@@ -616,6 +623,18 @@ ACTIONS = {
 }
 #: ... and on a later URL of a rule (one that has a drawing to act on).
 LATER_ACTIONS = {"/explore": explore_select}
+
+
+def test_a_new_page_is_not_swept_until_it_is_added(hostile):
+    from web import create_app
+
+    store, config = hostile
+    app = create_app({"TESTING": True}, store=store, config=config)
+    app.add_url_rule("/leaderboard/<belt_id>", "leaderboard", lambda belt_id: belt_id)
+    app.add_url_rule("/api/leaderboard", "api_leaderboard", dict)  # JSON: nothing to open
+    pages = page_urls(ids_of(store, config))
+    assert unswept(app, pages) == ["/leaderboard/<belt_id>"]
+    assert unswept(app, {**pages, "/leaderboard/<belt_id>": ["/leaderboard/x"]}) == []
 
 
 def test_no_payload_runs_on_any_page(hostile, hostile_server, sweep):
@@ -713,6 +732,8 @@ def test_no_payload_runs_in_any_exported_file(hostile, hostile_server, sweep, tm
             f"{name} shows no hostile name: the sweep would prove nothing"
         scripts = NETWORK_SCRIPTS if name.endswith(".html") and "brief" not in name else 0
         problems = sweep.open(path.as_uri(), inline_scripts=scripts)
+        if not sweep.shown:
+            problems.append("no hostile name shown as text")
         if problems:
             failures[name] = problems
     assert not failures, failures
