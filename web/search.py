@@ -47,7 +47,7 @@ def _filters() -> dict:
     return {k: list(params.many(k)) for k in FACETS if params.many(k)}
 
 
-@page(bp, "/", "search/index.html", api_rule="/search", endpoint="index")
+@page(bp, "/", "search/index.html", api_rule="/search", endpoint="index", also=("/search",))  # SPEC §6: / and /search?q=
 def search() -> View:
     """Search results for ?q= (with label, category, division, province filters and paging)."""
     q = (request.args.get("q") or "").strip()

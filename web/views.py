@@ -61,9 +61,11 @@ class Lazy:
     compute: Callable[[], object]
 
 
-def page(bp: Blueprint, rule: str, template: str | None, api_rule: str | None = None, endpoint: str | None = None):
+def page(bp: Blueprint, rule: str, template: str | None, api_rule: str | None = None, endpoint: str | None = None,
+         also: tuple[str, ...] = ()):
     """Register ``fn`` (returning a View) as the page ``rule`` and as ``/api`` + ``api_rule``
-    (with ``template`` None, only the ``/api`` route)."""
+    (with ``template`` None, only the ``/api`` route); ``also``: more rules of the same page
+    (``url_for`` builds ``rule``)."""
 
     def register(fn: Callable[..., View]):
         name = endpoint or fn.__name__
@@ -77,7 +79,8 @@ def page(bp: Blueprint, rule: str, template: str | None, api_rule: str | None = 
             return jsonify(fn(**kwargs).data)
 
         if template is not None:
-            bp.add_url_rule(rule, name, html, methods=["GET"])
+            for r in (rule, *also):
+                bp.add_url_rule(r, name, html, methods=["GET"])
         bp.add_url_rule("/api" + (api_rule or rule), f"api_{name}", api, methods=["GET"])
         return fn
 

@@ -481,6 +481,7 @@ def page_urls(ids: dict[str, str]) -> dict[str, list[str]]:
     return {
         "/": ["/", _q("/", q="四季青"), _q("/", q=P), _q("/", q="供应链", label="SupplyChain", category=cat),
               _q("/", q="杭州", province=prov, lang="en")],
+        "/search": [_q("/search", q=P)],
         "/belts": ["/belts", _q("/belts", q=P), _q("/belts", category=cat)],
         "/belts/<path:belt_id>": [f"/belts/{_p(b)}", f"/belts/{_p(b2)}?lang=en", f"/belts/{_p(h['Belt'])}",
                                   Bad(f"/belts/{_p(P)}")],

@@ -13,8 +13,9 @@ from ..conftest import MINI, write_bundle
 def test_search_finds_a_belt_every_way(sample_client, q):
     data = sample_client.get(f"/api/search?q={q}").json
     assert "hz-sijiqing" in [h["id"] for h in data["hits"]][:5], data["hits"][:5]
-    html = sample_client.get(f"/?q={q}").get_data(as_text=True)
-    assert "杭州四季青服装市场" in html and 'href="/belts/hz-sijiqing"' in html
+    for page in (f"/?q={q}", f"/search?q={q}"):  # SPEC §6 names both
+        html = sample_client.get(page).get_data(as_text=True)
+        assert "杭州四季青服装市场" in html and 'href="/belts/hz-sijiqing"' in html, page
 
 
 def test_results_are_grouped_with_facets_and_filters(sample_client):
