@@ -619,26 +619,43 @@ def generate(obj: Ctx, scale: float, entities: float | None, seed: int, out: Pat
 @main.command()
 @click.option("--host", default=None, help="Default from config.toml [web] host.")
 @click.option("--port", type=int, default=None, help="Default from config.toml [web] port.")
-@click.option("--threads", type=int, default=4, show_default=True)
+@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes answering on one socket (default from config.toml [web] workers).")
 @common
-def serve(obj: Ctx, host: str | None, port: int | None, threads: int):
+def serve(obj: Ctx, host: str | None, port: int | None, threads: int, workers: int | None):
     """Serve the web app (waitress)."""
-    import waitress
-
-    from web import create_app
+    from web import create_app, serving
     from web.auth import serve_problem
 
     host = host or obj.config.get("web", "host")
     port = port or obj.config.get("web", "port")
+    workers = workers or obj.config.get("web", "workers")
     problem = serve_problem(obj.config, host)
     if problem:
         raise CliError(problem, 2)
-    app = create_app({"BIND_HOST": host}, store=obj.store(), config=obj.config)
-    app.debug = False  # never the debugger on a server, whatever BELTGRAPH_FLASK_DEBUG says
-    assert app.debug is False
-    obj.store().graph()  # open the snapshot before the first request
-    click.echo(f"BeltGraph on http://{host}:{port}  ({obj.store().describe()})", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="beltgraph")
+
+    def make_app():
+        app = create_app({"BIND_HOST": host}, store=obj.store(), config=obj.config)
+        app.debug = False  # never the debugger on a server, whatever BELTGRAPH_FLASK_DEBUG says
+        assert app.debug is False
+        obj.store().graph()  # open the snapshot before the first request
+        return app
+
+    if workers == 1:
+        app = make_app()
+        click.echo(f"BeltGraph on http://{host}:{port}  ({obj.store().describe()})", err=True)
+        serving.run_waitress(app, threads, host=host, port=port)
+        return
+    try:
+        sock = serving.listen(host, port)
+    except OSError as e:
+        raise CliError(f"cannot listen on {host}:{port}: {e.strerror or e}", 1) from None
+    # the store is opened in each worker, never in this process before it forks
+    click.echo(f"BeltGraph on http://{host}:{port}  ({workers} workers)", err=True)
+    code = serving.serve_workers(make_app, sock, workers, threads, lambda m: click.echo(m, err=True))
+    if code:
+        raise CliError("the web workers kept stopping as they started (see above)", code)
 
 
 # ---------------------------------------------------------------- web users and API tokens

@@ -16,8 +16,9 @@ quarters, once; kept in bench/out/store-S):
 * **32 clients** for a minute, each with its own keep-alive connection, on a mix of search,
   suggest, belt and entity profiles, rank pages and shortest paths: every client asks its
   next URL as soon as the last one answered (a closed loop, the harshest reading of "32
-  concurrent clients"), then the same with each client pausing 1 s between requests (32 BD
-  users clicking).
+  concurrent clients"), the closed loop again against `beltgraph serve --workers 2` (two
+  processes on one socket, each warmed for 30 s first), then one process with each client
+  pausing 1 s between requests (32 BD users clicking).
 
 The server runs with ``BELTGRAPH_WEB_RATE_LIMIT`` raised: the 32 clients come from one address,
 which the default limit (30 path requests a minute) would refuse, as it should.
@@ -42,6 +43,8 @@ MINUTE = float(__import__("os").environ.get("BELTGRAPH_BENCH_WEB_SECONDS", 60))
 GOALS = {"search": 50, "suggest": 50, "belt page": 150, "rank page": 300, "path (shortest)": 50, "path (k=5)": 200,
          "explorer expansion": 100}
 SERVER_ENV = {"BELTGRAPH_WEB_RATE_LIMIT": "1000000/minute"}
+#: The closed loop again with this many worker processes, after WARM_S seconds unmeasured.
+WORKERS, WARM_S = 2, 30.0
 
 
 # ---------------------------------------------------------------- the server and a client
@@ -51,7 +54,7 @@ class Server:
     """``beltgraph serve`` on a free loopback port over ``store``; ``ready_s`` is the time from the
     start until ``probe`` answered 200."""
 
-    def __init__(self, store: Path, probe: str = "/api/stats", env: dict | None = None):
+    def __init__(self, store: Path, probe: str = "/api/stats", env: dict | None = None, args: tuple[str, ...] = ()):
         import socket
 
         with socket.socket() as sock:
@@ -62,7 +65,7 @@ class Server:
 
         self.log = tempfile.TemporaryFile()  # not a pipe: a full pipe would stop the server
         start = time.perf_counter()
-        self.proc = subprocess.Popen(beltgraph("serve", "--port", str(self.port)),
+        self.proc = subprocess.Popen(beltgraph("serve", "--port", str(self.port), *args),
                                      env={**env_for(store), **SERVER_ENV, **(env or {})}, cwd=ROOT,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         client = Client(self.port)
@@ -287,7 +290,11 @@ def run(scales: list[float]) -> str:
             hard = many_clients(server, mix, MINUTE)
             paced = many_clients(server, mix, MINUTE, pause_s=1.0)
             rss = server.rss_gib()
-        load = [["closed loop (no pause)", hard], ["each client pausing 1 s", paced]]
+        with Server(store, args=("--workers", str(WORKERS))) as server:
+            many_clients(server, mix, WARM_S)  # each worker fills its own memo first
+            spread = many_clients(server, mix, MINUTE)
+        load = [["closed loop (no pause)", hard], [f"closed loop, `--workers {WORKERS}`", spread],
+                ["each client pausing 1 s", paced]]
         out.append(f"### Scale {scale:g}\n\n"
                    f"First answer (a search) {ready:.2f} s after `beltgraph serve` started (goal ≤ 5 s); "
                    f"server RSS after the run {rss:.2f} GiB.\n\n"

@@ -189,6 +189,8 @@ SETTINGS: tuple[Setting, ...] = (
             "requests per user (or address) to each Cypher, path, export and upload endpoint", _rate),
     Setting("web.host", "127.0.0.1", "str", "address beltgraph serve listens on"),
     Setting("web.port", 5000, "int", "port beltgraph serve listens on", between(1, 65535)),
+    Setting("web.workers", 1, "int", "processes beltgraph serve answers with on one socket (more answer more "
+            "requests at once on a machine with more cores; each holds its own memory)", between(1, 64)),
     Setting("web.upload_max_mb", 200, "int", "largest bundle the web upload (/admin/load) accepts, in MB", at_least(1)),
     Setting("web.draw_max_nodes", 2000, "int", "a graph drawn on a page (Cypher console, explorer) holds at most "
             "this many nodes", at_least(1)),

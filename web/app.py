@@ -110,9 +110,18 @@ def _secret_key(folder: Path) -> str:
         pass
     folder.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # written whole under another name and linked into place: workers starting at once all
+    # end up with the key of the one that linked first, never with a half-written file
+    tmp = folder / f".secret_key.{os.getpid()}"
+    fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(key)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        key = path.read_text().strip()
+    finally:
+        tmp.unlink()
     return key
 
 
