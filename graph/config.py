@@ -41,6 +41,20 @@ REVIEW_COLUMNS = tuple(p.name for p in FACTS["provider_quarters"].props if p.kin
 Check = Callable[[Any], "str | None"]
 
 
+YES = ("1", "true", "yes", "on")
+NO = ("0", "false", "no", "off")
+
+
+def yes_or_no(text: str | None) -> bool | None:
+    """A yes or no word (config, a form's or a query's flag) as a bool; None for anything else.
+
+    >>> [yes_or_no(v) for v in ("On", " yes", "0", "", "mrege")]
+    [True, True, False, None, None]
+    """
+    low = (text or "").strip().lower()
+    return True if low in YES else False if low in NO else None
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: ``name`` is ``section.key`` (sections may nest: ``review.mcn.min``)."""
@@ -282,10 +296,9 @@ def _coerce(s: Setting, value: Any, where: str) -> Any:
             raise bad("a finite number")
     elif kind == "bool":
         if isinstance(value, str):
-            low = value.strip().lower()
-            if low not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+            value = yes_or_no(value)
+            if value is None:
                 raise bad("true or false")
-            value = low in ("1", "true", "yes", "on")
         elif not isinstance(value, bool):
             raise bad("true or false")
     elif kind == "date":

@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import Blueprint, jsonify, render_template, request
 
 from graph import usecases
+from graph.config import yes_or_no
 from graph.errors import BadRequest, BeltGraphError, BundleError
 
 from . import i18n
@@ -108,12 +109,12 @@ def _merge(value: str | None) -> bool:
     >>> [_merge(v) for v in (None, "", "1", "on", "True", "no", "0")]
     [False, False, True, True, True, False, False]
     """
-    low = (value or "").strip().lower()
-    if low in ("", "0", "false", "no", "off"):
+    if not (value or "").strip():
         return False
-    if low in ("1", "true", "yes", "on"):
-        return True
-    raise BadRequest(f"merge must be true or false, not {value!r}")
+    merge = yes_or_no(value)
+    if merge is None:
+        raise BadRequest(f"merge must be true or false, not {value!r}")
+    return merge
 
 
 def _load():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
+from graph.config import yes_or_no
 from graph.errors import BadRequest
 from graph.paths import PathOptions
 from graph.rank import Pool
@@ -28,7 +29,7 @@ def integer(name: str, default: int, low: int = 0, high: int = 10_000) -> int:
 
 
 def flag(name: str) -> bool:
-    return (request.args.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
+    return yes_or_no(request.args.get(name)) is True
 
 
 def many(name: str) -> tuple[str, ...]:
