@@ -199,6 +199,25 @@ def _recorded(server: Neo4jStore) -> tuple[int, int]:
     return rows[0][0], rows[0][1]
 
 
+def _kill_server_once(neo4j, proc: subprocess.Popen, ready, seconds: float, late: str,
+                      before_kill=None) -> tuple[str, str]:
+    """SIGKILL the server as soon as ``ready()`` while ``proc`` still runs; ``proc``'s (stdout, stderr)."""
+    deadline = time.monotonic() + seconds
+    try:
+        while not ready():
+            assert proc.poll() is None, f"it ended before the server could be killed: {proc.communicate()}"
+            assert time.monotonic() < deadline, f"{late} in {seconds:g} s"
+            time.sleep(0.05)
+        if before_kill:
+            before_kill()
+        neo4j.kill()
+        return proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 # ---------------------------------------------------------------- a push killed mid-way
 
 def test_a_push_killed_midway_says_what_it_wrote_and_the_next_push_resumes(neo4j, big, tmp_path):
@@ -208,20 +227,10 @@ def test_a_push_killed_midway_says_what_it_wrote_and_the_next_push_resumes(neo4j
     env = _cli_env(big, **neo4j.env())
     # small transactions: the push takes seconds, with many commits to cut in between
     proc = beltgraph("neo4j", "push", env={**env, "BELTGRAPH_NEO4J_BATCH_SIZE": "500"})
-    try:
-        # kill once every node and some relationships are written: the push's fingerprints
-        # show how far it is (nodes go first)
-        deadline = time.monotonic() + 240
-        while _recorded(server)[1] == 0:
-            assert proc.poll() is None, f"the push ended before it could be killed: {proc.communicate()}"
-            assert time.monotonic() < deadline, "the push recorded no batch of relationships in 240 s"
-            time.sleep(0.05)
-        neo4j.kill()
-        out, err = proc.communicate(timeout=180)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    # kill once every node and some relationships are written: the push's fingerprints show how
+    # far it is (nodes go first)
+    out, err = _kill_server_once(neo4j, proc, lambda: _recorded(server)[1] > 0, 240,
+                                 "the push recorded no batch of relationships")
     server.close()
     assert proc.returncode != 0, f"the push ended before the kill (make it longer): {err}"
     line = one_clear_line((proc.returncode, out, err), "cannot reach Neo4j", "run `beltgraph neo4j push` again to resume")
@@ -315,23 +324,12 @@ def test_a_query_killed_midway_is_one_clear_line(neo4j, big, tmp_path):
     neo4j.ensure_up()
     watcher = Neo4jStore(neo4j.config(tmp_path))
     proc = beltgraph("--backend", "neo4j", "cypher", SLOW_QUERY, env=_cli_env(big, **neo4j.env()))
-    try:
-        # kill while the server runs it (EXPLAIN, which the CLI sends first, does not count)
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f"the query ended before it could be killed: {proc.communicate()}"
-            assert time.monotonic() < deadline, "the query did not start in 60 s"
-            running = watcher._run("SHOW TRANSACTIONS YIELD currentQuery RETURN currentQuery", access="READ")[1]
-            if any(q.startswith("UNWIND range(1, 2000000000)") for (q,) in running):
-                break
-            time.sleep(0.05)
-        watcher.close()
-        neo4j.kill()
-        out, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+
+    def running() -> bool:  # the server runs it (EXPLAIN, which the CLI sends first, does not count)
+        queries = watcher._run("SHOW TRANSACTIONS YIELD currentQuery RETURN currentQuery", access="READ")[1]
+        return any(q.startswith("UNWIND range(1, 2000000000)") for (q,) in queries)
+
+    out, err = _kill_server_once(neo4j, proc, running, 60, "the query did not start", before_kill=watcher.close)
     one_clear_line((proc.returncode, out, err), "cannot reach Neo4j")
     assert out == ""
 
