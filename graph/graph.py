@@ -152,8 +152,8 @@ class BeltGraph:
     def memo(self, key: tuple, compute: Callable[[], object]):
         """``compute()`` once per graph and key: a graph never changes, so a web server answers
         the same ranking or summary again from memory. Two threads may both compute a value
-        the first time; one is kept. At most ``MEMO_SIZE`` values are kept: when full, the quarter
-        least recently used goes (a value a page uses on every request, such as a quarter's sales,
+        the first time; one is kept. At most ``MEMO_SIZE`` values are kept: when full, the fourth of
+        them least recently used goes (a value a page uses on every request, such as a quarter's sales,
         stays while pages come and go).
 
         >>> g = BeltGraph({}, {}, {})
